@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using static TorchSharp.torch;
+
+namespace Repro.Data;
+
+/// <summary>
+/// A decoded image set held as uint8 N×C×H×W (what the files store) plus integer labels. Conversion to float and
+/// normalization happen per batch on the training device, so the set itself stays 4× smaller.
+/// </summary>
+public sealed class ImageSet
+{
+    public string Name { get; }
+    public byte[] Pixels { get; }
+    public long[] Labels { get; }
+    public int Channels { get; }
+    public int Height { get; }
+    public int Width { get; }
+    public int NumClasses { get; }
+    public int Count => Labels.Length;
+
+    public ImageSet(string name, byte[] pixels, long[] labels, int channels, int height, int width, int numClasses)
+    {
+        if (pixels.LongLength != (long)labels.Length * channels * height * width)
+            throw new ArgumentException($"{name}: {pixels.LongLength} pixels do not make {labels.Length} images of {channels}×{height}×{width}");
+        Name = name; Pixels = pixels; Labels = labels;
+        Channels = channels; Height = height; Width = width; NumClasses = numClasses;
+    }
+
+    /// <summary>SHA-256 of the decoded pixels then the labels (one byte each), so re-compressed copies hash alike.</summary>
+    public string ContentHash() => contentHash ??= ComputeHash();
+    private string? contentHash;
+
+    private string ComputeHash()
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Pixels);
+        sha.AppendData(Labels.Select(l => (byte)l).ToArray());
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    /// <summary>The first <paramref name="count"/> images (all when null or larger).</summary>
+    public ImageSet Take(int? count)
+    {
+        if (count is null || count >= Count) return this;
+        int n = Math.Max(0, count.Value), size = Channels * Height * Width;
+        return new ImageSet(Name, Pixels[..(n * size)], Labels[..n], Channels, Height, Width, NumClasses);
+    }
+
+    public Tensor PixelTensor(Device device) =>
+        tensor(Pixels, new long[] { Count, Channels, Height, Width }, ScalarType.Byte).to(device);
+
+    public Tensor LabelTensor(Device device) => tensor(Labels).to(device);
+}

@@ -1,0 +1,16 @@
+using Repro.Training;
+
+namespace Repro.Experiments;
+
+/// <summary>A named set of rows, each trained once per seed: the units of work are (row, seed).</summary>
+public sealed record Experiment(string Name, string Description, IReadOnlyList<RunConfig> Rows, IReadOnlyList<int> Seeds)
+{
+    public IEnumerable<RunConfig> Units() =>
+        from seed in Seeds from row in Rows select row with { Seed = seed };
+
+    /// <summary>The same experiment with every row changed by key=value overrides (validated, naming the key).</summary>
+    public Experiment With(IReadOnlyCollection<string> overrides) =>
+        overrides.Count == 0 ? this : this with { Rows = Rows.Select(r => r.With(overrides)).ToList() };
+
+    public static string UnitPath(RunConfig unit) => Path.Combine(unit.Row, $"seed-{unit.Seed}");
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text;
+using Repro.Runs;
+
+namespace Repro.Experiments;
+
+/// <summary>Summaries over seeds and the plain-text table the CLI prints.</summary>
+public static class ResultTable
+{
+    public static IReadOnlyList<RowSummary> Summarize(IEnumerable<UnitResult> results) =>
+        results.GroupBy(r => r.Row)
+            .SelectMany(g => g.First().Ood.Keys.Select(ood =>
+            {
+                var aurocs = g.Select(r => r.Primary(ood).Auroc).ToList();
+                return new RowSummary(g.Key, g.First().PrimaryScore, ood, g.Count(),
+                    aurocs.Average(), aurocs.Min(), aurocs.Max(),
+                    g.Average(r => r.Primary(ood).Fpr95), g.Average(r => r.Accuracy));
+            }))
+            .ToList();
+
+    /// <summary>
+    /// This run's numbers and, beside them, the reference of the full-budget preset (or a plain statement that none
+    /// exists yet), with a legend saying which numbers are which.
+    /// </summary>
+    public static string Format(string title, IReadOnlyList<RowSummary> rows, ReferenceResults? reference, string referencePreset)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(title);
+        var header = new List<string> { "row", "score", "OoD set", "seeds", "AUROC", "FPR95", "ID acc" };
+        if (reference is not null) header.AddRange(["ref AUROC (min–max)", "ref FPR95", "ref ID acc"]);
+        var lines = new List<string[]> { header.ToArray() };
+        foreach (var r in rows)
+        {
+            var cells = new List<string> { r.Row, r.Score, r.OodSet, r.Seeds.ToString(), F(r.AurocMean), F(r.Fpr95Mean), Pct(r.AccuracyMean) };
+            if (reference is not null)
+            {
+                var refRow = reference.Rows.FirstOrDefault(x => x.Row == r.Row && x.OodSet == r.OodSet);
+                cells.AddRange(refRow is null
+                    ? ["—", "—", "—"]
+                    : [$"{F(refRow.AurocMean)} ({F(refRow.AurocMin)}–{F(refRow.AurocMax)})", F(refRow.Fpr95Mean), Pct(refRow.AccuracyMean)]);
+            }
+            lines.Add(cells.ToArray());
+        }
+        var widths = Enumerable.Range(0, header.Count).Select(i => lines.Max(l => l[i].Length)).ToArray();
+        foreach (var (line, index) in lines.Select((l, i) => (l, i)))
+        {
+            sb.AppendLine(string.Join("  ", line.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+            if (index == 0) sb.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
+        }
+        sb.AppendLine();
+        sb.AppendLine("AUROC / FPR95 / ID acc: this run (mean over its seeds; ID = in-distribution test set, higher score = more ID).");
+        sb.AppendLine(reference is null
+            ? $"Reference: no full-budget `{referencePreset}` results exist yet (they are produced on a GPU and committed under artifacts/reference/{referencePreset}.json)."
+            : $"ref columns: the full-budget `{reference.Preset}` preset, {reference.Seeds.Length} seeds, {reference.Device}, {reference.Date}, commit {reference.Commit} — not this run.");
+        return sb.ToString();
+    }
+
+    private static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+    private static string Pct(double v) => (100 * v).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+}

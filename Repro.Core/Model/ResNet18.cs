@@ -1,0 +1,99 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Repro.Model;
+
+/// <summary>
+/// CIFAR-style ResNet18 (He et al. 2016 as adapted for 32×32 inputs in the LogitNorm and DDU code): a 3×3 stem with
+/// no max-pool, four stages of two basic blocks with widths w, 2w, 4w, 8w, global average pooling to z, then one
+/// linear classifier. Field names follow torchvision/PyTorch so weights map across.
+/// </summary>
+public sealed class ResNet18 : Module<Tensor, ModelOutput>
+{
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly Sequential layer1, layer2, layer3, layer4;
+    private readonly FeatureNormalization featureNorm;
+    private readonly Linear fc;
+    private readonly Func<Tensor, Tensor> act;
+
+    public ModelSpec Spec { get; }
+
+    public ResNet18(ModelSpec spec) : base(nameof(ResNet18))
+    {
+        if (spec.Width < 1) throw new ArgumentOutOfRangeException(nameof(spec), "width must be ≥ 1");
+        Spec = spec;
+        act = Activations.Of(spec.Activation);
+        int w = spec.Width;
+        conv1 = Conv2d(spec.InputChannels, w, 3, stride: 1, padding: 1, bias: false);
+        bn1 = BatchNorm2d(w);
+        layer1 = Stage(w, w, stride: 1);
+        layer2 = Stage(w, 2 * w, stride: 2);
+        layer3 = Stage(2 * w, 4 * w, stride: 2);
+        layer4 = Stage(4 * w, 8 * w, stride: 2);
+        featureNorm = new FeatureNormalization(spec.FeatureNorm, spec.FeatureNormEpsilon);
+        fc = Linear(spec.FeatureDim, spec.NumClasses);
+        RegisterComponents();
+    }
+
+    private Sequential Stage(int inChannels, int outChannels, int stride) => Sequential(
+        ("0", new BasicBlock(inChannels, outChannels, stride, act)),
+        ("1", new BasicBlock(outChannels, outChannels, 1, act)));
+
+    public override ModelOutput forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = act(bn1.call(conv1.call(x)));
+        h = layer4.call(layer3.call(layer2.call(layer1.call(h))));
+        var z = functional.adaptive_avg_pool2d(h, 1).flatten(1);
+        var logits = fc.call(featureNorm.call(z));
+        return new ModelOutput(logits.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope());
+    }
+}
+
+/// <summary>Two 3×3 convolutions with a residual connection; a 1×1 projection when the shape changes.</summary>
+public sealed class BasicBlock : Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv1, conv2;
+    private readonly BatchNorm2d bn1, bn2;
+    private readonly Sequential? shortcut;
+    private readonly Func<Tensor, Tensor> act;
+
+    public BasicBlock(int inChannels, int outChannels, int stride, Func<Tensor, Tensor> act) : base(nameof(BasicBlock))
+    {
+        this.act = act;
+        conv1 = Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false);
+        bn1 = BatchNorm2d(outChannels);
+        conv2 = Conv2d(outChannels, outChannels, 3, stride: 1, padding: 1, bias: false);
+        bn2 = BatchNorm2d(outChannels);
+        if (stride != 1 || inChannels != outChannels)
+            shortcut = Sequential(
+                ("0", Conv2d(inChannels, outChannels, 1, stride: stride, bias: false)),
+                ("1", BatchNorm2d(outChannels)));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = act(bn1.call(conv1.call(x)));
+        h = bn2.call(conv2.call(h));
+        var skip = shortcut is null ? x : shortcut.call(x);
+        return act(h + skip).MoveToOuterDisposeScope();
+    }
+}
+
+internal static class Activations
+{
+    /// <summary>LeakyReLU slope 0.01 is PyTorch's default and what DDU's ResNet uses.</summary>
+    public const double LeakySlope = 0.01;
+
+    public static Func<Tensor, Tensor> Of(ActivationKind kind) => kind switch
+    {
+        ActivationKind.ReLU => x => functional.relu(x),
+        ActivationKind.LeakyReLU => x => functional.leaky_relu(x, LeakySlope),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}

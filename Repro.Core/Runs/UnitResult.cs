@@ -1,0 +1,25 @@
+using Repro.Metrics;
+using Repro.Training;
+
+namespace Repro.Runs;
+
+/// <summary>
+/// What one (row, seed) unit produced: written as metrics.json beside config.json, curve.csv and scores/*.csv.
+/// Ood maps OoD set → score name → metrics; every registered score is evaluated, PrimaryScore is the row's.
+/// </summary>
+public sealed record UnitResult(
+    string Row,
+    int Seed,
+    string PrimaryScore,
+    double Accuracy,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, OodMetrics>> Ood,
+    IReadOnlyList<EpochRecord> Curve,
+    double TrainSeconds,
+    double WallSeconds,
+    string Device,
+    IReadOnlyDictionary<string, string> Versions,
+    IReadOnlyDictionary<string, string> DataHashes,
+    DateTimeOffset Finished)
+{
+    public OodMetrics Primary(string oodSet) => Ood[oodSet][PrimaryScore];
+}

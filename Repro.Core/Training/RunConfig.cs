@@ -1,0 +1,128 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Repro.Model;
+
+namespace Repro.Training;
+
+/// <summary>
+/// One row's complete recipe: model, normalization, loss, optimizer, schedule, data, seed. Serialized as the run's
+/// config.json. Defaults follow the paper where it speaks, else DDU (Mukhoti et al. 2021, their train.py):
+/// SGD lr 0.1, momentum 0.9, weight decay 5e-4, no Nesterov, step decay γ = 0.1; augmentation = random crop with
+/// 4-pixel zero padding + horizontal flip (DDU and LogitNorm alike).
+/// </summary>
+public sealed record RunConfig
+{
+    /// <summary>Row label used in tables and directory names.</summary>
+    public string Row { get; init; } = "l2";
+    public string InDistribution { get; init; } = "fashion-mnist";
+    public string[] OodSets { get; init; } = ["mnist"];
+
+    public int Width { get; init; } = 64;
+    public ActivationKind Activation { get; init; } = ActivationKind.ReLU;
+    public FeatureNormMode FeatureNorm { get; init; } = FeatureNormMode.None;
+    /// <summary>ε of z/max(‖z‖, ε); the paper leaves it unnamed, 1e-12 is PyTorch's F.normalize default.</summary>
+    public double FeatureNormEpsilon { get; init; } = 1e-12;
+
+    public LossKind Loss { get; init; } = LossKind.CrossEntropy;
+    public double LogitNormTemperature { get; init; } = 0.04;
+
+    public int Epochs { get; init; } = 15;
+    public int BatchSize { get; init; } = 128;
+    public double LearningRate { get; init; } = 0.1;
+    public double Momentum { get; init; } = 0.9;
+    public double WeightDecay { get; init; } = 5e-4;
+    /// <summary>Epochs (0-based) from which the learning rate is multiplied by <see cref="Gamma"/> once more.</summary>
+    public int[] Milestones { get; init; } = [];
+    public double Gamma { get; init; } = 0.1;
+
+    public int Seed { get; init; } = 0;
+    /// <summary>Train on the first N training images only (null = all); for CPU-sized runs and tests.</summary>
+    public int? TrainSubset { get; init; }
+    public bool Augment { get; init; } = true;
+    public int CropPadding { get; init; } = 4;
+    public int EvalBatchSize { get; init; } = 1000;
+
+    /// <summary>The score this row is judged by in tables (every registered score is still computed and saved).</summary>
+    public string PrimaryScore { get; init; } = "feature_norm";
+    /// <summary>"auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N".</summary>
+    public string Device { get; init; } = "auto";
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
+    };
+
+    /// <summary>Throws <see cref="ConfigException"/> naming the first invalid key.</summary>
+    public RunConfig Validate()
+    {
+        static void Require(bool ok, string key, string problem) { if (!ok) throw new ConfigException(key, problem); }
+        Require(!string.IsNullOrWhiteSpace(Row) && Row.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.'),
+            "row", $"must be a non-empty name of letters, digits, '-', '_' or '.', got '{Row}'");
+        Require(Width >= 1, "width", $"must be ≥ 1, got {Width}");
+        Require(FeatureNormEpsilon > 0, "featureNormEpsilon", $"must be > 0, got {FeatureNormEpsilon}");
+        Require(LogitNormTemperature > 0, "logitNormTemperature", $"must be > 0, got {LogitNormTemperature}");
+        Require(Epochs >= 1, "epochs", $"must be ≥ 1, got {Epochs}");
+        Require(BatchSize >= 2, "batchSize", $"must be ≥ 2 (BatchNorm needs two samples), got {BatchSize}");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), "learningRate", $"must be a finite value > 0, got {LearningRate}");
+        Require(Momentum is >= 0 and < 1, "momentum", $"must be in [0, 1), got {Momentum}");
+        Require(WeightDecay >= 0, "weightDecay", $"must be ≥ 0, got {WeightDecay}");
+        Require(Milestones.All(m => m >= 1) && Milestones.SequenceEqual(Milestones.Order()), "milestones",
+            $"must be increasing epoch numbers ≥ 1, got [{string.Join(", ", Milestones)}]");
+        Require(Gamma is > 0 and <= 1, "gamma", $"must be in (0, 1], got {Gamma}");
+        Require(TrainSubset is null or >= 2, "trainSubset", $"must be ≥ 2 or absent, got {TrainSubset}");
+        Require(CropPadding >= 0, "cropPadding", $"must be ≥ 0, got {CropPadding}");
+        Require(EvalBatchSize >= 1, "evalBatchSize", $"must be ≥ 1, got {EvalBatchSize}");
+        Require(OodSets.Length >= 1, "oodSets", "must name at least one OoD data set");
+        Require(Scores.ScoreRegistry.All.Any(s => s.Name == PrimaryScore), "primaryScore",
+            $"must be one of {string.Join(", ", Scores.ScoreRegistry.All.Select(s => s.Name))}, got '{PrimaryScore}'");
+        Require(Device == "auto" || Device == "cpu" || Device == "cuda" || Device.StartsWith("cuda:"), "device",
+            $"must be auto, cpu, cuda or cuda:N, got '{Device}'");
+        foreach (var name in OodSets.Prepend(InDistribution))
+            Require(Data.DataCatalog.All.Any(d => d.Name == name), name == InDistribution ? "inDistribution" : "oodSets",
+                $"unknown data set '{name}'; known: {string.Join(", ", Data.DataCatalog.All.Select(d => d.Name))}");
+        return this;
+    }
+
+    /// <summary>Learning rate in a 0-based epoch under the step schedule (as PyTorch's MultiStepLR stepped per epoch).</summary>
+    public double LearningRateAt(int epoch) => LearningRate * Math.Pow(Gamma, Milestones.Count(m => m <= epoch));
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static RunConfig FromJson(string json, string source)
+    {
+        try
+        {
+            return (JsonSerializer.Deserialize<RunConfig>(json, Json) ?? throw new ConfigException("(root)", $"{source} holds null"))
+                .Validate();
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException(e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "(root)", $"{source}: {e.Message}");
+        }
+    }
+
+    /// <summary>Applies `key=value` overrides (JSON values; bare words are strings), validating the result.</summary>
+    public RunConfig With(IEnumerable<string> assignments)
+    {
+        var node = JsonNode.Parse(ToJson())!.AsObject();
+        foreach (var assignment in assignments)
+        {
+            int eq = assignment.IndexOf('=');
+            if (eq <= 0) throw new ConfigException(assignment, "overrides are written key=value");
+            var key = assignment[..eq].Trim();
+            var raw = assignment[(eq + 1)..].Trim();
+            if (!node.ContainsKey(key))
+                throw new ConfigException(key, $"no such key; known: {string.Join(", ", node.Select(p => p.Key))}");
+            JsonNode? value;
+            try { value = JsonNode.Parse(raw); } catch (JsonException) { value = JsonValue.Create(raw); }
+            node[key] = value;
+        }
+        return FromJson(node.ToJsonString(), "override");
+    }
+}
+
+public enum LossKind { CrossEntropy, LogitNorm }

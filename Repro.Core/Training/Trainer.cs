@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Repro.Data;
+using Repro.Losses;
+using Repro.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Repro.Training;
+
+/// <summary>A trained network with the curve that produced it.</summary>
+public sealed record TrainedModel(ResNet18 Model, IReadOnlyList<EpochRecord> Curve, double TrainSeconds) : IDisposable
+{
+    public void Dispose() => Model.Dispose();
+}
+
+/// <summary>
+/// The one training loop, shared by the CLI, the tests and the benchmarks. Every random source is seeded from the
+/// config (weights via manual_seed, shuffling and augmentation via one generator), so a CPU run repeats exactly.
+/// Every step runs in its own dispose scope: memory is flat across epochs.
+/// </summary>
+public static class Trainer
+{
+    public static ResNet18 CreateModel(RunConfig config, DatasetInfo data) => new(new ModelSpec(
+        InputChannels: data.Channels, NumClasses: data.NumClasses, Width: config.Width, Activation: config.Activation,
+        FeatureNorm: config.FeatureNorm, FeatureNormEpsilon: config.FeatureNormEpsilon));
+
+    public static ITrainingLoss CreateLoss(RunConfig config) => config.Loss switch
+    {
+        LossKind.CrossEntropy => new CrossEntropyLoss(),
+        LossKind.LogitNorm => new LogitNormLoss(config.LogitNormTemperature),
+        _ => throw new ConfigException("loss", $"unsupported value {config.Loss}"),
+    };
+
+    public static TrainedModel Train(RunConfig config, ImageSet trainSet, Device device, IProgressSink? progress = null)
+    {
+        config.Validate();
+        progress ??= IProgressSink.Silent;
+        var stats = DataCatalog.Info(trainSet.Name);
+        var set = trainSet.Take(config.TrainSubset);
+
+        random.manual_seed(config.Seed);
+        var model = CreateModel(config, stats).to(device);
+        var loss = CreateLoss(config);
+        using var optimizer = optim.SGD(model.parameters(), config.LearningRate, momentum: config.Momentum,
+            weight_decay: config.WeightDecay);
+        using var generator = new Generator((ulong)config.Seed);
+        using var pixels = set.PixelTensor(device);
+        using var labels = set.LabelTensor(device);
+
+        int n = set.Count, steps = (n + config.BatchSize - 1) / config.BatchSize;
+        var curve = new List<EpochRecord>();
+        var total = Stopwatch.StartNew();
+        for (int epoch = 0; epoch < config.Epochs; epoch++)
+        {
+            double lr = config.LearningRateAt(epoch);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            model.train();
+            var clock = Stopwatch.StartNew();
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            using var order = randperm(n, generator: generator);
+            for (int step = 0; step < steps; step++)
+            {
+                int start = step * config.BatchSize, size = Math.Min(config.BatchSize, n - start);
+                if (size < 2) break;   // BatchNorm cannot train on a single sample
+                using var scope = NewDisposeScope();
+                var index = order.narrow(0, start, size).to(device);
+                var batch = pixels.index_select(0, index);
+                if (config.Augment) batch = Augmentation.CropAndFlip(batch, config.CropPadding, generator);
+                var x = Augmentation.Normalize(batch, stats);
+                var y = labels.index_select(0, index);
+
+                using var output = model.call(x);
+                var l = loss.Compute(output.Logits, y);
+                optimizer.zero_grad();
+                l.backward();
+                optimizer.step();
+
+                double value = l.item<float>();
+                if (!double.IsFinite(value)) throw new DivergenceException(epoch + 1, step + 1, value);
+                lossSum += value * size;
+                correct += output.Logits.argmax(1).eq(y).sum().item<long>();
+                seen += size;
+                progress.Step(epoch + 1, config.Epochs, step + 1, steps, lossSum / seen, (double)correct / seen,
+                    seen / clock.Elapsed.TotalSeconds);
+            }
+            var record = new EpochRecord(epoch + 1, lr, lossSum / seen, (double)correct / seen,
+                clock.Elapsed.TotalSeconds, seen / clock.Elapsed.TotalSeconds);
+            curve.Add(record);
+            progress.EpochDone(record, config.Epochs);
+        }
+        return new TrainedModel(model, curve, total.Elapsed.TotalSeconds);
+    }
+}

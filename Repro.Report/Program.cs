@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using Repro;
+using Repro.Cli;
+using Repro.Data;
+using Repro.Experiments;
+using Repro.Training;
+
+// `repro`: the one command-line entry. Verbs: data fetch | data check | quick | run | presets.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+try
+{
+    return Commands.Dispatch(args);
+}
+catch (ReproException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+
+namespace Repro.Cli
+{
+    internal static class Commands
+    {
+        private const string Usage = """
+            repro — reproducibility harness for "Simple High Quality OoD Detection with L2 Normalization"
+
+            usage:
+              repro data fetch                  fetch + verify Fashion-MNIST and MNIST into the data directory
+              repro data check                  print count, label histogram and content hash of each split
+              repro quick [--out DIR]           the main job: the `quick` preset, then its table
+              repro run --preset NAME [--seeds 0,1,..] [--set key=value ...] [--out DIR]
+              repro run --config FILE.json [--set key=value ...] [--out DIR]
+              repro presets                     list presets and their row configs
+
+            The data directory is $REPRO_DATA, else data/ in the repository. Results go to runs/<preset>-<time>/
+            unless --out names a folder; units already finished there are skipped, never overwritten.
+            """;
+
+        public static int Dispatch(string[] args)
+        {
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.WriteLine(Usage); return args.Length == 0 ? 2 : 0; }
+            return args[0] switch
+            {
+                "data" when args.Length == 2 && args[1] == "fetch" => DataFetch(),
+                "data" when args.Length == 2 && args[1] == "check" => DataCheck(),
+                "quick" => Run(["--preset", "quick", .. args[1..]]),
+                "run" => Run(args[1..]),
+                "presets" => ListPresets(),
+                _ => throw new ReproException($"unknown command '{string.Join(' ', args)}'\n\n{Usage}"),
+            };
+        }
+
+        private static int DataFetch()
+        {
+            var root = DataPaths.Root();
+            Console.WriteLine($"data directory: {root}");
+            DataFetcher.FetchAll(root, Console.WriteLine);
+            return 0;
+        }
+
+        private static int DataCheck()
+        {
+            var data = new DataSets();
+            foreach (var (name, split) in new[] { ("fashion-mnist", Split.Train), ("fashion-mnist", Split.Test), ("mnist", Split.Test) })
+            {
+                var set = data.Get(name, split);
+                var histogram = set.Labels.GroupBy(l => l).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}");
+                Console.WriteLine($"{name}/{split.ToString().ToLowerInvariant()}: {set.Count} images {set.Channels}×{set.Height}×{set.Width}, " +
+                                  $"labels {string.Join(' ', histogram)}, sha256 {set.ContentHash()}");
+            }
+            return 0;
+        }
+
+        private static int ListPresets()
+        {
+            foreach (var e in Presets.All)
+            {
+                Console.WriteLine($"{e.Name}: {e.Description}; seeds {string.Join(",", e.Seeds)}");
+                foreach (var row in e.Rows) Console.WriteLine(row.ToJson());
+            }
+            return 0;
+        }
+
+        private static int Run(string[] args)
+        {
+            string? preset = null, configFile = null, outDir = null;
+            int[]? seeds = null;
+            var overrides = new List<string>();
+            for (int i = 0; i < args.Length; i++)
+            {
+                string Value() => i + 1 < args.Length ? args[++i] : throw new ReproException($"option {args[i]} needs a value");
+                switch (args[i])
+                {
+                    case "--preset": preset = Value(); break;
+                    case "--config": configFile = Value(); break;
+                    case "--out": outDir = Value(); break;
+                    case "--set": overrides.Add(Value()); break;
+                    case "--seeds":
+                        var text = Value();
+                        seeds = text.Split(',').Select(s => int.TryParse(s, out var v) ? v
+                            : throw new ConfigException("seeds", $"expected comma-separated integers, got '{text}'")).ToArray();
+                        break;
+                    default: throw new ReproException($"unknown option '{args[i]}'\n\n{Usage}");
+                }
+            }
+            if ((preset is null) == (configFile is null)) throw new ReproException("give exactly one of --preset NAME or --config FILE.json");
+
+            var experiment = preset is not null ? Presets.Get(preset) : FromConfigFile(configFile!);
+            experiment = experiment.With(overrides);
+            if (seeds is not null) experiment = experiment with { Seeds = seeds };
+
+            var repo = DataPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
+            outDir ??= Path.Combine(repo, "runs", $"{experiment.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
+            var data = new DataSets();
+            Console.WriteLine($"repro {experiment.Name}: {experiment.Description}");
+            Console.WriteLine($"device {Devices.Describe(Devices.Resolve(experiment.Rows[0].Device))}; data {data.Root}; results {outDir}");
+            var clock = Stopwatch.StartNew();
+            var results = ExperimentRunner.Run(experiment, outDir, data, unit => new ConsoleProgress($"[{unit.Row} s{unit.Seed}]"), Console.WriteLine);
+
+            // A small run is shown beside the full-budget Fashion-MNIST reference, when one has been committed.
+            var referencePreset = Presets.Fmnist.Name;
+            var reference = experiment.Name == referencePreset ? null : ReferenceResults.TryLoad(DataPaths.RepositoryRoot(), referencePreset);
+            Console.WriteLine();
+            Console.WriteLine(ResultTable.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
+                $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss}",
+                ResultTable.Summarize(results), reference, referencePreset));
+            Console.WriteLine($"results: {outDir}");
+            return 0;
+        }
+
+        private static Experiment FromConfigFile(string path)
+        {
+            if (!File.Exists(path)) throw new ReproException($"config file {path} does not exist");
+            var config = RunConfig.FromJson(File.ReadAllText(path), path);
+            return new Experiment(Path.GetFileNameWithoutExtension(path), $"config {path}", [config], [config.Seed]);
+        }
+    }
+}
