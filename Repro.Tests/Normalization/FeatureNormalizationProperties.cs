@@ -1,0 +1,121 @@
+using CsCheck;
+using Repro.Model;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Repro.Tests.Normalization;
+
+/// <summary>Properties of the paper's Eq. 1, z/max(‖z‖, ε), over random feature batches.</summary>
+public class FeatureNormalizationProperties
+{
+    private const double Eps = 1e-12;
+
+    /// <summary>Batches of 1–8 feature vectors of dimension 1–16, entries in ±1000, as float64 for exact checks.</summary>
+    private static readonly Gen<double[][]> Features =
+        Gen.Int[1, 16].SelectMany(d => Gen.Double[-1000, 1000].Array[d].Array[1, 8]);
+
+    private static Tensor ToTensor(double[][] rows) =>
+        tensor(rows.SelectMany(r => r).ToArray(), new long[] { rows.Length, rows[0].Length }, ScalarType.Float64);
+
+    [Fact]
+    public void Every_row_has_unit_norm_after()
+    {
+        Features.Where(rows => rows.All(r => Norm(r) > 1e-6)).Sample(rows =>
+        {
+            using var scope = NewDisposeScope();
+            var norms = linalg.vector_norm(FeatureNormalization.Normalize(ToTensor(rows), Eps), dims: new long[] { 1 });
+            return norms.data<double>().ToArray().All(n => Math.Abs(n - 1) < 1e-12);
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void Direction_is_kept()
+    {
+        Features.Where(rows => rows.All(r => Norm(r) > 1e-6)).Sample(rows =>
+        {
+            using var scope = NewDisposeScope();
+            var z = ToTensor(rows);
+            var zn = FeatureNormalization.Normalize(z, Eps);
+            // cosine(z, z_norm) = 1 and z_norm·‖z‖ = z.
+            var restored = zn * linalg.vector_norm(z, dims: new long[] { 1 }, keepdim: true);
+            return allclose(restored, z, rtol: 1e-10, atol: 1e-9);
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void Zero_vector_gives_finite_output()
+    {
+        Gen.Int[1, 64].Sample(d =>
+        {
+            using var scope = NewDisposeScope();
+            var z = zeros(3, d, requires_grad: true);
+            var zn = FeatureNormalization.Normalize(z, 1e-12);
+            zn.sum().backward();
+            return isfinite(zn).all().item<bool>() && isfinite(z.grad!).all().item<bool>() && zn.abs().max().item<float>() == 0;
+        });
+    }
+
+    [Fact]
+    public void Gradient_through_normalization_is_orthogonal_to_z()
+    {
+        Gen.Select(Features.Where(rows => rows.All(r => Norm(r) > 1e-3)), Gen.Int[0, 1_000_000]).Sample((rows, seed) =>
+        {
+            using var scope = NewDisposeScope();
+            var z = ToTensor(rows).requires_grad_();
+            random.manual_seed(seed);
+            var upstream = randn_like(z);
+            (FeatureNormalization.Normalize(z, Eps) * upstream).sum().backward();
+            // ∂(z/‖z‖)/∂z = (I − ẑẑᵀ)/‖z‖ projects out z: the loss cannot change ‖z‖ through the normalization.
+            var dot = (z.grad! * z).sum(1).abs();
+            var scale = linalg.vector_norm(z.grad!, dims: new long[] { 1 }) * linalg.vector_norm(z, dims: new long[] { 1 });
+            return (dot <= scale * 1e-10 + 1e-12).all().item<bool>();
+        }, iter: 200);
+    }
+
+    [Theory]
+    [InlineData(FeatureNormMode.None, false, false)]
+    [InlineData(FeatureNormMode.TrainOnly, true, false)]
+    [InlineData(FeatureNormMode.Always, true, true)]
+    public void Mode_decides_when_the_classifier_sees_normalized_z(FeatureNormMode mode, bool inTraining, bool inEvaluation)
+    {
+        using var module = new FeatureNormalization(mode);
+        using var z = tensor(new float[] { 3, 4 }).view(1, 2);
+        module.train();
+        Assert.Equal(inTraining, module.IsActive);
+        using (var y = module.call(z)) Assert.Equal(inTraining ? 1f : 5f, linalg.vector_norm(y).item<float>(), 5);
+        module.eval();
+        Assert.Equal(inEvaluation, module.IsActive);
+        using (var y = module.call(z)) Assert.Equal(inEvaluation ? 1f : 5f, linalg.vector_norm(y).item<float>(), 5);
+    }
+
+    [Fact]
+    public void TrainOnly_network_equals_plain_network_in_evaluation_and_Always_network_in_training()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(7);
+        var spec = new ModelSpec(InputChannels: 1, Width: 2);
+        using var trainOnly = new ResNet18(spec with { FeatureNorm = FeatureNormMode.TrainOnly });
+        using var plain = new ResNet18(spec with { FeatureNorm = FeatureNormMode.None });
+        using var always = new ResNet18(spec with { FeatureNorm = FeatureNormMode.Always });
+        plain.load_state_dict(trainOnly.state_dict());
+        always.load_state_dict(trainOnly.state_dict());
+        var x = randn(4, 1, 28, 28);
+
+        foreach (var m in new[] { trainOnly, plain, always }) m.eval();
+        using (no_grad())
+        {
+            using var a = trainOnly.call(x);
+            using var b = plain.call(x);
+            Assert.True(allclose(a.Logits, b.Logits), "eval: train-only classifier must see raw z");
+            Assert.True(allclose(a.Features, b.Features), "eval: z itself is never normalized");
+            Assert.True(linalg.vector_norm(a.Features, dims: new long[] { 1 }).min().item<float>() > 0);
+        }
+        foreach (var m in new[] { trainOnly, always }) m.train();
+        using var c = trainOnly.call(x);
+        using var d = always.call(x);
+        Assert.True(allclose(c.Logits, d.Logits), "train: train-only classifier must see z/‖z‖");
+    }
+
+    private static double Norm(double[] v) => Math.Sqrt(v.Sum(x => x * x));
+}

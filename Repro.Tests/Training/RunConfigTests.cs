@@ -1,0 +1,52 @@
+using Repro.Training;
+using Xunit;
+
+namespace Repro.Tests.Training;
+
+public class RunConfigTests
+{
+    [Theory]
+    [InlineData("epochs=0", "epochs")]
+    [InlineData("batchSize=1", "batchSize")]
+    [InlineData("learningRate=-0.1", "learningRate")]
+    [InlineData("momentum=1.5", "momentum")]
+    [InlineData("milestones=[5,3]", "milestones")]
+    [InlineData("primaryScore=odin", "primaryScore")]
+    [InlineData("device=tpu", "device")]
+    [InlineData("inDistribution=imagenet", "inDistribution")]
+    [InlineData("featureNorm=sometimes", "featureNorm")]
+    [InlineData("epochz=3", "epochz")]
+    public void Invalid_value_is_refused_naming_the_key(string assignment, string key)
+    {
+        var e = Assert.Throws<ConfigException>(() => new RunConfig().With([assignment]));
+        Assert.Equal(key, e.Key);
+        Assert.Contains($"'{key}'", e.Message);
+    }
+
+    [Fact]
+    public void Unknown_key_in_a_file_is_refused_naming_it()
+    {
+        var e = Assert.Throws<ConfigException>(() => RunConfig.FromJson("{ \"row\": \"x\", \"widht\": 3 }", "x.json"));
+        Assert.Contains("widht", e.Message);
+        Assert.Contains("x.json", e.Message);
+    }
+
+    [Fact]
+    public void Config_round_trips_through_json_and_overrides_apply()
+    {
+        var config = new RunConfig().With(["epochs=3", "milestones=[1,2]", "featureNorm=train-only", "row=custom"]);
+        Assert.Equal(3, config.Epochs);
+        Assert.Equal(Model.FeatureNormMode.TrainOnly, config.FeatureNorm);
+        Assert.Equal(config.ToJson(), RunConfig.FromJson(config.ToJson(), "round trip").ToJson());
+        Assert.Equal([1, 2], config.Milestones);
+    }
+
+    [Fact]
+    public void Step_schedule_matches_multistep_lr()
+    {
+        var config = new RunConfig { LearningRate = 0.1, Milestones = [40, 50], Gamma = 0.1 };
+        Assert.Equal(0.1, config.LearningRateAt(39), 12);
+        Assert.Equal(0.01, config.LearningRateAt(40), 12);
+        Assert.Equal(0.001, config.LearningRateAt(59), 12);
+    }
+}
