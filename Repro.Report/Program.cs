@@ -23,6 +23,14 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
+catch (Exception e)
+{
+    // Not an anticipated failure: say what happened first, then the trace for a bug report.
+    Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+    Console.Error.WriteLine("(unexpected; please report it with the trace below)");
+    Console.Error.WriteLine(e.StackTrace);
+    return 70;
+}
 
 namespace Repro.Cli
 {

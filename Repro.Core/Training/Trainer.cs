@@ -31,6 +31,10 @@ public static class Trainer
         _ => throw new ConfigException("loss", $"unsupported value {config.Loss}"),
     };
 
+    /// <summary>SGD as DDU trains: momentum and L2 weight decay on every parameter, no Nesterov.</summary>
+    public static optim.Optimizer CreateOptimizer(RunConfig config, ResNet18 model) =>
+        optim.SGD(model.parameters(), config.LearningRate, momentum: config.Momentum, weight_decay: config.WeightDecay);
+
     public static TrainedModel Train(RunConfig config, ImageSet trainSet, Device device, IProgressSink? progress = null)
     {
         config.Validate();
@@ -41,8 +45,8 @@ public static class Trainer
         random.manual_seed(config.Seed);
         var model = CreateModel(config, stats).to(device);
         var loss = CreateLoss(config);
-        using var optimizer = optim.SGD(model.parameters(), config.LearningRate, momentum: config.Momentum,
-            weight_decay: config.WeightDecay);
+        using var optimizer = CreateOptimizer(config, model);
+        var trainStep = new TrainStep(model, loss, optimizer);
         using var generator = new Generator((ulong)config.Seed);
         using var pixels = set.PixelTensor(device);
         using var labels = set.LabelTensor(device);
@@ -70,16 +74,10 @@ public static class Trainer
                 var x = Augmentation.Normalize(batch, stats);
                 var y = labels.index_select(0, index);
 
-                using var output = model.call(x);
-                var l = loss.Compute(output.Logits, y);
-                optimizer.zero_grad();
-                l.backward();
-                optimizer.step();
-
-                double value = l.item<float>();
+                var (value, right) = trainStep.Run(x, y);
                 if (!double.IsFinite(value)) throw new DivergenceException(epoch + 1, step + 1, value);
                 lossSum += value * size;
-                correct += output.Logits.argmax(1).eq(y).sum().item<long>();
+                correct += right;
                 seen += size;
                 progress.Step(epoch + 1, config.Epochs, step + 1, steps, lossSum / seen, (double)correct / seen,
                     seen / clock.Elapsed.TotalSeconds);

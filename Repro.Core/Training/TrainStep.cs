@@ -1,0 +1,24 @@
+using Repro.Losses;
+using Repro.Model;
+using static TorchSharp.torch;
+
+namespace Repro.Training;
+
+/// <summary>
+/// One optimization step — forward, loss, backward, SGD update — inside its own dispose scope. The training loop
+/// and the benchmarks both call this, so what is benchmarked is what trains.
+/// </summary>
+public sealed class TrainStep(ResNet18 model, ITrainingLoss loss, optim.Optimizer optimizer)
+{
+    /// <summary>Runs one step on a prepared batch; returns the batch's mean loss and its number of correct predictions.</summary>
+    public (double Loss, long Correct) Run(Tensor x, Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        using var output = model.call(x);
+        var l = loss.Compute(output.Logits, y);
+        optimizer.zero_grad();
+        l.backward();
+        optimizer.step();
+        return (l.item<float>(), output.Logits.argmax(1).eq(y).sum().item<long>());
+    }
+}
