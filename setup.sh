@@ -17,7 +17,8 @@ apt_install() {
 # 1. TorchSharp 0.107's native library needs GLIBCXX_3.4.32 (GCC 13's libstdc++). Debian 12 ships GCC 12's;
 #    take only libstdc++6 from Debian 13, pinned low so nothing else is upgraded implicitly later.
 libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/{print $NF; exit}')
-if [ -n "$libstdcxx" ] && ! strings "$libstdcxx" | grep -q GLIBCXX_3.4.32; then
+# (grep the library itself: `strings | grep -q` fails under pipefail when grep exits early)
+if [ -n "$libstdcxx" ] && ! grep -qa GLIBCXX_3.4.32 "$libstdcxx"; then
   if have_apt && grep -q 'bookworm' /etc/os-release; then
     say "libstdc++ lacks GLIBCXX_3.4.32: installing libstdc++6 from Debian 13 (trixie), pinned"
     uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources)
