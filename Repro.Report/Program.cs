@@ -46,6 +46,9 @@ namespace Repro.Cli
               repro run --preset NAME [--seeds 0,1,..] [--set key=value ...] [--out DIR]
               repro run --config FILE.json [--set key=value ...] [--out DIR]
               repro presets                     list presets and their row configs
+              repro reference --preset NAME --from DIR
+                                                summarize a finished full-budget run into
+                                                artifacts/reference/NAME.json (commit it; the quickstart shows it)
 
             The data directory is $REPRO_DATA, else data/ in the repository. Results go to runs/<preset>-<time>/
             unless --out names a folder; units already finished there are skipped, never overwritten.
@@ -61,6 +64,7 @@ namespace Repro.Cli
                 "quick" => Run(["--preset", "quick", .. args[1..]]),
                 "run" => Run(args[1..]),
                 "presets" => ListPresets(),
+                "reference" => WriteReference(args[1..]),
                 _ => throw new ReproException($"unknown command '{string.Join(' ', args)}'\n\n{Usage}"),
             };
         }
@@ -141,6 +145,41 @@ namespace Repro.Cli
                 ResultTable.Summarize(results), reference, referencePreset));
             Console.WriteLine($"results: {outDir}");
             return 0;
+        }
+
+        private static int WriteReference(string[] args)
+        {
+            string? preset = null, from = null;
+            for (int i = 0; i < args.Length; i++)
+            {
+                string Value() => i + 1 < args.Length ? args[++i] : throw new ReproException($"option {args[i]} needs a value");
+                switch (args[i])
+                {
+                    case "--preset": preset = Presets.Get(Value()).Name; break;
+                    case "--from": from = Value(); break;
+                    default: throw new ReproException($"unknown option '{args[i]}'\n\n{Usage}");
+                }
+            }
+            if (preset is null || from is null) throw new ReproException("reference needs --preset NAME and --from DIR");
+            var repo = DataPaths.RepositoryRoot() ?? throw new ReproException("run `repro reference` inside the repository");
+            var reference = ReferenceResults.FromResults(preset, ExperimentRunner.LoadFinished(from), GitCommit(repo));
+            var path = ReferenceResults.PathFor(repo, preset);
+            reference.Save(path);
+            Console.WriteLine(ResultTable.Format($"reference for `{preset}` written to {path}", reference.Rows, null, null));
+            return 0;
+        }
+
+        private static string GitCommit(string repo)
+        {
+            try
+            {
+                var psi = new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, WorkingDirectory = repo };
+                using var git = Process.Start(psi)!;
+                var commit = git.StandardOutput.ReadToEnd().Trim();
+                git.WaitForExit();
+                return git.ExitCode == 0 && commit.Length > 0 ? commit : "unknown";
+            }
+            catch (System.ComponentModel.Win32Exception) { return "unknown"; }
         }
 
         private static Experiment FromConfigFile(string path)

@@ -7,6 +7,17 @@ namespace Repro.Experiments;
 /// <summary>Runs an experiment's units into one results folder, skipping units already finished there.</summary>
 public static class ExperimentRunner
 {
+    /// <summary>Every finished unit under a results folder (any row, any seed).</summary>
+    public static IReadOnlyList<UnitResult> LoadFinished(string resultsDir)
+    {
+        if (!Directory.Exists(resultsDir)) throw new ReproException($"results folder {resultsDir} does not exist");
+        return Directory.EnumerateFiles(resultsDir, UnitRunner.MetricsFile, SearchOption.AllDirectories)
+            .Where(path => !Path.GetDirectoryName(path)!.EndsWith(".partial"))
+            .Order(StringComparer.Ordinal)
+            .Select(path => UnitRunner.Load(Path.GetDirectoryName(path)!))
+            .ToList();
+    }
+
     public static IReadOnlyList<UnitResult> Run(Experiment experiment, string resultsDir, DataSets data,
         Func<RunConfig, IProgressSink> progress, Action<string> log)
     {

@@ -13,6 +13,19 @@ public sealed record RowSummary(string Row, string Score, string OodSet, int See
 public sealed record ReferenceResults(string Preset, string Device, string Date, string Commit, int[] Seeds,
     IReadOnlyList<RowSummary> Rows)
 {
+    /// <summary>Summarizes finished units of a preset into a reference record (device as the units recorded it).</summary>
+    public static ReferenceResults FromResults(string preset, IReadOnlyList<Runs.UnitResult> results, string commit)
+    {
+        if (results.Count == 0) throw new ReproException($"no finished units to make a `{preset}` reference from");
+        var devices = results.Select(r => r.Device).Distinct().ToList();
+        return new ReferenceResults(preset, string.Join("; ", devices),
+            results.Max(r => r.Finished).ToString("yyyy-MM-dd"), commit,
+            results.Select(r => r.Seed).Distinct().Order().ToArray(), ResultTable.Summarize(results));
+    }
+
+    public void Save(string path) =>
+        Runs.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json));
+
     public static string PathFor(string repositoryRoot, string preset) =>
         Path.Combine(repositoryRoot, "artifacts", "reference", $"{preset}.json");
 

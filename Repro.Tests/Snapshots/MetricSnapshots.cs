@@ -44,6 +44,13 @@ public class MetricSnapshots
         Assert.Equal(result.Primary("mnist").Auroc, Auroc.Compute(idNorms, oodNorms), 12);
         Assert.Equal(10_000, idNorms.Length);
 
+        // The folder is complete (no .partial left), reloads as written, and is never overwritten by a second run.
+        Assert.False(Directory.Exists(unit + ".partial"));
+        Assert.Equal(result.Accuracy, Assert.Single(Repro.Experiments.ExperimentRunner.LoadFinished(dir.Path)).Accuracy);
+        var metricsBefore = File.ReadAllText(Path.Combine(unit, UnitRunner.MetricsFile));
+        Assert.Contains("refusing to overwrite", Assert.Throws<ReproException>(() => UnitRunner.Run(TinyRun.Config(epochs: 2), unit, TinyRun.Data)).Message);
+        Assert.Equal(metricsBefore, File.ReadAllText(Path.Combine(unit, UnitRunner.MetricsFile)));
+
         Snapshot.Match(new
         {
             accuracy = R(result.Accuracy),

@@ -1,0 +1,46 @@
+using Repro.Experiments;
+using Repro.Metrics;
+using Repro.Runs;
+using Snapshooter.Xunit;
+using Xunit;
+
+namespace Repro.Tests.Snapshots;
+
+/// <summary>The printed results table, with and without a reference, so a PR shows table changes as a diff.</summary>
+public class TableSnapshots
+{
+    private static UnitResult Unit(string row, int seed, string score, double auroc, double accuracy) => new(
+        row, seed, score, accuracy,
+        new Dictionary<string, IReadOnlyDictionary<string, OodMetrics>>
+        {
+            ["mnist"] = new Dictionary<string, OodMetrics> { [score] = new(auroc, 1 - auroc, auroc, auroc) },
+        },
+        [], 10, 12, "CPU (test)", new Dictionary<string, string>(), new Dictionary<string, string>(),
+        new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
+
+    private static readonly UnitResult[] Units =
+    [
+        Unit("l2", 0, "feature_norm", 0.90, 0.91), Unit("l2", 1, "feature_norm", 0.80, 0.93),
+        Unit("no-l2", 0, "feature_norm", 0.55, 0.92), Unit("logitnorm", 0, "msp", 0.70, 0.90),
+    ];
+
+    [Fact]
+    public void Summary_takes_mean_min_max_over_seeds()
+    {
+        var l2 = ResultTable.Summarize(Units).Single(r => r.Row == "l2");
+        Assert.Equal((0.85, 0.80, 0.90, 2), (Math.Round(l2.AurocMean, 12), l2.AurocMin, l2.AurocMax, l2.Seeds));
+        Assert.Equal(0.92, l2.AccuracyMean, 12);
+    }
+
+    [Fact]
+    public void Table_without_and_with_reference()
+    {
+        var rows = ResultTable.Summarize(Units);
+        var reference = ReferenceResults.FromResults("fmnist", Units, "abc1234");
+        Snapshot.Match(new
+        {
+            withoutReference = ResultTable.Format("quick", rows, null, "fmnist").Split('\n'),
+            withReference = ResultTable.Format("quick", rows, reference, "fmnist").Split('\n'),
+        });
+    }
+}
