@@ -90,6 +90,10 @@ public sealed record RunConfig
     /// <summary>Learning rate in a 0-based epoch under the step schedule (as PyTorch's MultiStepLR stepped per epoch).</summary>
     public double LearningRateAt(int epoch) => LearningRate * Math.Pow(Gamma, Milestones.Count(m => m <= epoch));
 
+    /// <summary>Every config key as written in JSON and in --set overrides.</summary>
+    public static IReadOnlyList<string> Keys { get; } =
+        JsonNode.Parse(JsonSerializer.Serialize(new RunConfig(), Json))!.AsObject().Select(kv => kv.Key).ToList();
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static RunConfig FromJson(string json, string source)
@@ -101,7 +105,11 @@ public sealed record RunConfig
         }
         catch (JsonException e)
         {
-            throw new ConfigException(e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "(root)", $"{source}: {e.Message}");
+            var key = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "(root)";
+            var problem = e.Message.Contains("could not be mapped")
+                ? $"no such key; known: {string.Join(", ", Keys)}"
+                : e.Message;
+            throw new ConfigException(key, $"{source}: {problem}");
         }
     }
 
@@ -115,8 +123,7 @@ public sealed record RunConfig
             if (eq <= 0) throw new ConfigException(assignment, "overrides are written key=value");
             var key = assignment[..eq].Trim();
             var raw = assignment[(eq + 1)..].Trim();
-            if (!node.ContainsKey(key))
-                throw new ConfigException(key, $"no such key; known: {string.Join(", ", node.Select(p => p.Key))}");
+            if (!node.ContainsKey(key)) throw new ConfigException(key, $"no such key; known: {string.Join(", ", Keys)}");
             JsonNode? value;
             try { value = JsonNode.Parse(raw); } catch (JsonException) { value = JsonValue.Create(raw); }
             node[key] = value;

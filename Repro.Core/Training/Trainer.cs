@@ -44,6 +44,13 @@ public static class Trainer
 
         random.manual_seed(config.Seed);
         var model = CreateModel(config, stats).to(device);
+        try { return Train(config, model, set, stats, device, progress); }
+        catch { model.Dispose(); throw; }
+    }
+
+    private static TrainedModel Train(RunConfig config, ResNet18 model, ImageSet set, DatasetInfo stats, Device device,
+        IProgressSink progress)
+    {
         var loss = CreateLoss(config);
         using var optimizer = CreateOptimizer(config, model);
         var trainStep = new TrainStep(model, loss, optimizer);
