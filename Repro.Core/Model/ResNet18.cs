@@ -12,7 +12,7 @@ namespace Repro.Model;
 /// </summary>
 public sealed class ResNet18 : Module<Tensor, ModelOutput>
 {
-    private readonly Conv2d conv1;
+    private readonly Module<Tensor, Tensor> conv1;
     private readonly BatchNorm2d bn1;
     private readonly Sequential layer1, layer2, layer3, layer4;
     private readonly FeatureNormalization featureNorm;
@@ -26,21 +26,25 @@ public sealed class ResNet18 : Module<Tensor, ModelOutput>
         if (spec.Width < 1) throw new ArgumentOutOfRangeException(nameof(spec), "width must be ≥ 1");
         Spec = spec;
         act = Activations.Of(spec.Activation);
-        int w = spec.Width;
-        conv1 = Conv2d(spec.InputChannels, w, 3, stride: 1, padding: 1, bias: false);
+        int w = spec.Width, size = spec.InputSize;
+        conv1 = Convolution.Create(spec, spec.InputChannels, w, 3, stride: 1, inputSize: size);
         bn1 = BatchNorm2d(w);
-        layer1 = Stage(w, w, stride: 1);
-        layer2 = Stage(w, 2 * w, stride: 2);
-        layer3 = Stage(2 * w, 4 * w, stride: 2);
-        layer4 = Stage(4 * w, 8 * w, stride: 2);
+        layer1 = Stage(w, w, stride: 1, ref size);
+        layer2 = Stage(w, 2 * w, stride: 2, ref size);
+        layer3 = Stage(2 * w, 4 * w, stride: 2, ref size);
+        layer4 = Stage(4 * w, 8 * w, stride: 2, ref size);
         featureNorm = new FeatureNormalization(spec.FeatureNorm, spec.FeatureNormEpsilon);
         fc = Linear(spec.FeatureDim, spec.NumClasses);
         RegisterComponents();
     }
 
-    private Sequential Stage(int inChannels, int outChannels, int stride) => Sequential(
-        ("0", new BasicBlock(inChannels, outChannels, stride, act)),
-        ("1", new BasicBlock(outChannels, outChannels, 1, act)));
+    /// <summary>Two blocks; advances <paramref name="size"/> to the stage's output side.</summary>
+    private Sequential Stage(int inChannels, int outChannels, int stride, ref int size)
+    {
+        var first = new BasicBlock(Spec, inChannels, outChannels, stride, size, act);
+        size = Convolution.OutputSize(size, 3, stride, 1);
+        return Sequential(("0", first), ("1", new BasicBlock(Spec, outChannels, outChannels, 1, size, act)));
+    }
 
     public override ModelOutput forward(Tensor x)
     {
@@ -56,21 +60,22 @@ public sealed class ResNet18 : Module<Tensor, ModelOutput>
 /// <summary>Two 3×3 convolutions with a residual connection; a 1×1 projection when the shape changes.</summary>
 public sealed class BasicBlock : Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv1, conv2;
+    private readonly Module<Tensor, Tensor> conv1, conv2;
     private readonly BatchNorm2d bn1, bn2;
     private readonly Sequential? shortcut;
     private readonly Func<Tensor, Tensor> act;
 
-    public BasicBlock(int inChannels, int outChannels, int stride, Func<Tensor, Tensor> act) : base(nameof(BasicBlock))
+    public BasicBlock(ModelSpec spec, int inChannels, int outChannels, int stride, int inputSize, Func<Tensor, Tensor> act)
+        : base(nameof(BasicBlock))
     {
         this.act = act;
-        conv1 = Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false);
+        conv1 = Convolution.Create(spec, inChannels, outChannels, 3, stride, inputSize);
         bn1 = BatchNorm2d(outChannels);
-        conv2 = Conv2d(outChannels, outChannels, 3, stride: 1, padding: 1, bias: false);
+        conv2 = Convolution.Create(spec, outChannels, outChannels, 3, 1, Convolution.OutputSize(inputSize, 3, stride, 1));
         bn2 = BatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
             shortcut = Sequential(
-                ("0", Conv2d(inChannels, outChannels, 1, stride: stride, bias: false)),
+                ("0", Convolution.Create(spec, inChannels, outChannels, 1, stride, inputSize)),
                 ("1", BatchNorm2d(outChannels)));
         RegisterComponents();
     }
@@ -83,6 +88,22 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
         var skip = shortcut is null ? x : shortcut.call(x);
         return act(h + skip).MoveToOuterDisposeScope();
     }
+}
+
+/// <summary>Every convolution of the network, plain or spectrally normalized as the spec says.</summary>
+internal static class Convolution
+{
+    /// <summary>3×3 kernels pad by 1, 1×1 kernels by 0 (the shortcut projection).</summary>
+    public static Module<Tensor, Tensor> Create(ModelSpec spec, int inChannels, int outChannels, int kernelSize, int stride, int inputSize)
+    {
+        int padding = kernelSize / 2;
+        return spec.SpectralNorm
+            ? new SpectralNormConv2d(inChannels, outChannels, kernelSize, stride, padding, inputSize, spec.SpectralNormCoefficient)
+            : Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: false);
+    }
+
+    public static int OutputSize(int inputSize, int kernelSize, int stride, int padding) =>
+        (inputSize + 2 * padding - kernelSize) / stride + 1;
 }
 
 internal static class Activations

@@ -24,6 +24,11 @@ public sealed record RunConfig
     /// <summary>ε of z/max(‖z‖, ε); the paper leaves it unnamed, 1e-12 is PyTorch's F.normalize default.</summary>
     public double FeatureNormEpsilon { get; init; } = 1e-12;
 
+    /// <summary>DDU's soft spectral normalization on every convolution (the paper's "+" and L2 models).</summary>
+    public bool SpectralNorm { get; init; }
+    /// <summary>Lipschitz coefficient c of W / max(1, σ/c); DDU's default 3.</summary>
+    public double SpectralNormCoefficient { get; init; } = Model.SpectralNormConv2d.DefaultCoefficient;
+
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
     public double LogitNormTemperature { get; init; } = 0.04;
 
@@ -64,6 +69,7 @@ public sealed record RunConfig
             "row", $"must be a non-empty name of letters, digits, '-', '_' or '.', got '{Row}'");
         Require(Width >= 1, "width", $"must be ≥ 1, got {Width}");
         Require(FeatureNormEpsilon > 0, "featureNormEpsilon", $"must be > 0, got {FeatureNormEpsilon}");
+        Require(SpectralNormCoefficient > 0, "spectralNormCoefficient", $"must be > 0, got {SpectralNormCoefficient}");
         Require(LogitNormTemperature > 0, "logitNormTemperature", $"must be > 0, got {LogitNormTemperature}");
         Require(Epochs >= 1, "epochs", $"must be ≥ 1, got {Epochs}");
         Require(BatchSize >= 2, "batchSize", $"must be ≥ 2 (BatchNorm needs two samples), got {BatchSize}");

@@ -36,7 +36,7 @@ public class RunConfigTests
     {
         var config = new RunConfig().With(["epochs=3", "milestones=[1,2]", "featureNorm=train-only", "row=custom"]);
         Assert.Equal(3, config.Epochs);
-        Assert.Equal(Model.FeatureNormMode.TrainOnly, config.FeatureNorm);
+        Assert.Equal(Repro.Model.FeatureNormMode.TrainOnly, config.FeatureNorm);
         Assert.Equal(config.ToJson(), RunConfig.FromJson(config.ToJson(), "round trip").ToJson());
         Assert.Equal([1, 2], config.Milestones);
     }

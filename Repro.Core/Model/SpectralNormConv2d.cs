@@ -1,0 +1,111 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Repro.Model;
+
+/// <summary>
+/// A bias-free 2-D convolution with DDU's soft spectral normalization (Mukhoti et al. 2021, after Gouk et al. 2018 and
+/// Behrmann et al. 2019): W_sn = W / max(1, σ/c), where σ is estimated by power iteration on the convolution
+/// <em>operator</em> at the layer's known input shape (conv2d forward, conv_transpose2d adjoint) — not on the reshaped
+/// kernel matrix, which bounds the operator only loosely. A 1×1 kernel is treated as the matrix W[out, in], as DDU's
+/// wrapper does. One iteration per training-mode forward; evaluation reuses the stored u, v (no iteration), so a
+/// model's output in eval mode is a pure function of its state. u and v are buffers: saved and loaded with the model.
+/// Soft: a layer already within c is left unchanged, so capacity is only capped, never forced to σ = c.
+/// PyTorch has torch.nn.utils.spectral_norm for the matrix case; TorchSharp has none, and neither has DDU's conv form.
+/// </summary>
+public sealed class SpectralNormConv2d : Module<Tensor, Tensor>
+{
+    /// <summary>DDU's default Lipschitz coefficient for its CIFAR ResNets.</summary>
+    public const double DefaultCoefficient = 3.0;
+
+    private readonly Parameter weight;
+    private readonly Tensor u, v;
+    private readonly long stride, padding, outputPadding;
+    private readonly bool asMatrix;
+
+    public double Coefficient { get; }
+
+    /// <param name="inputChannels">C_in.</param>
+    /// <param name="inputSize">Spatial side of the square input this layer sees (the operator depends on it).</param>
+    public SpectralNormConv2d(int inputChannels, int outputChannels, int kernelSize, int stride, int padding, int inputSize,
+        double coefficient = DefaultCoefficient) : base(nameof(SpectralNormConv2d))
+    {
+        if (!(coefficient > 0)) throw new ArgumentOutOfRangeException(nameof(coefficient), coefficient, "c must be > 0");
+        Coefficient = coefficient;
+        this.stride = stride;
+        this.padding = padding;
+        asMatrix = kernelSize == 1;
+
+        // Same initialization as an ordinary Conv2d (Kaiming-uniform, a = √5), taken from one so the two agree.
+        using (var template = Conv2d(inputChannels, outputChannels, kernelSize, stride: stride, padding: padding, bias: false))
+            weight = new Parameter(template.weight!.detach().clone());
+        register_parameter("weight", weight);
+
+        int outputSize = Convolution.OutputSize(inputSize, kernelSize, stride, padding);
+        // conv_transpose2d must return exactly the input shape; with stride 2 and an even input it falls one short.
+        outputPadding = inputSize - ((outputSize - 1) * stride - 2 * padding + kernelSize);
+        using (no_grad())
+        {
+            u = asMatrix ? randn(outputChannels) : randn(1, outputChannels, outputSize, outputSize);
+            v = asMatrix ? randn(inputChannels * kernelSize * kernelSize) : randn(1, inputChannels, inputSize, inputSize);
+            u.div_(u.norm());
+            v.div_(v.norm());
+        }
+        register_buffer("u", u);
+        register_buffer("v", v);
+    }
+
+    public Parameter Weight => weight;
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        if (training) PowerIteration(1);
+        return functional.conv2d(x, NormalizedWeight(), strides: [stride, stride], padding: [padding, padding])
+            .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Runs power iterations on the operator, updating the stored singular-vector estimates in place.</summary>
+    public void PowerIteration(int iterations)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        for (int i = 0; i < iterations; i++)
+        {
+            var newV = Adjoint(u);
+            v.copy_(newV / newV.norm().clamp_min(1e-12));
+            var newU = Apply(v);
+            u.copy_(newU / newU.norm().clamp_min(1e-12));
+        }
+    }
+
+    /// <summary>σ ≈ uᵀ A v with the stored vectors; differentiable in the weight (gradients flow through the rescale).</summary>
+    public Tensor Sigma()
+    {
+        using var scope = NewDisposeScope();
+        return (u * Apply(v, weight)).sum().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>W / max(1, σ/c).</summary>
+    public Tensor NormalizedWeight()
+    {
+        using var scope = NewDisposeScope();
+        var factor = (Sigma() / Coefficient).clamp_min(1.0);
+        return (weight / factor).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Apply(Tensor x, Tensor? w = null)
+    {
+        w ??= weight;
+        return asMatrix
+            ? matmul(w.view(w.shape[0], -1), x)
+            : functional.conv2d(x, w, strides: [stride, stride], padding: [padding, padding]);
+    }
+
+    private Tensor Adjoint(Tensor y) => asMatrix
+        ? matmul(weight.view(weight.shape[0], -1).t(), y)
+        : functional.conv_transpose2d(y, weight, strides: [stride, stride], padding: [padding, padding],
+            output_padding: [outputPadding, outputPadding]);
+}

@@ -1,0 +1,130 @@
+using CsCheck;
+using Repro.Model;
+using Repro.Tests.Training;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Repro.Tests.Model;
+
+/// <summary>
+/// The spectral normalization against the ground truth: the dense matrix of the convolution operator at the layer's
+/// input shape, built by applying the layer to every basis image, and its largest singular value.
+/// </summary>
+[Collection(TorchCollection.Name)]
+public class SpectralNormProperties
+{
+    private sealed record Shape(int InChannels, int OutChannels, int Kernel, int Stride, int Size);
+
+    private static readonly Gen<Shape> Shapes =
+        Gen.Select(Gen.Int[1, 3], Gen.Int[1, 4], Gen.Int[0, 1].Select(i => 1 + 2 * i), Gen.Int[1, 2], Gen.Int[3, 7])
+            .Select((i, o, k, s, n) => new Shape(i, o, k, s, n));
+
+    private static SpectralNormConv2d Layer(Shape s, int seed, double coefficient = 3.0)
+    {
+        random.manual_seed(seed);
+        var layer = new SpectralNormConv2d(s.InChannels, s.OutChannels, s.Kernel, s.Stride, s.Kernel / 2, s.Size, coefficient);
+        layer.to(ScalarType.Float64);
+        return layer;
+    }
+
+    /// <summary>Largest singular value of x ↦ conv2d(x, w) on C×n×n inputs.</summary>
+    private static double OperatorNorm(Tensor w, Shape s)
+    {
+        using var scope = NewDisposeScope();
+        int n = s.InChannels * s.Size * s.Size;
+        var basis = eye(n, dtype: ScalarType.Float64).view(n, s.InChannels, s.Size, s.Size);
+        var columns = nn.functional.conv2d(basis, w, strides: [s.Stride, s.Stride], padding: [s.Kernel / 2, s.Kernel / 2]).view(n, -1);
+        return linalg.svdvals(columns).max().item<double>();
+    }
+
+    [Fact]
+    public void Sigma_estimate_matches_the_operators_largest_singular_value_within_one_percent()
+    {
+        Gen.Select(Shapes, Gen.Int[0, 10_000]).Sample((shape, seed) =>
+        {
+            using var scope = NewDisposeScope();
+            using var layer = Layer(shape, seed);
+            layer.PowerIteration(500);
+            double estimate = layer.Sigma().item<double>();
+            double truth = OperatorNorm(layer.Weight, shape);
+            return Math.Abs(estimate - truth) <= 0.01 * truth;
+        }, iter: 25);
+    }
+
+    [Fact]
+    public void Normalized_operator_norm_stays_within_the_coefficient()
+    {
+        Gen.Select(Shapes, Gen.Int[0, 10_000], Gen.Double[0.5, 3]).Sample((shape, seed, c) =>
+        {
+            using var scope = NewDisposeScope();
+            using var layer = Layer(shape, seed, c);
+            using (no_grad()) layer.Weight.mul_(20);   // push σ well above c
+            layer.PowerIteration(500);
+            double normalized = OperatorNorm(layer.NormalizedWeight(), shape);
+            return normalized <= c * (1 + 1e-3);
+        }, iter: 25);
+    }
+
+    [Fact]
+    public void A_layer_already_within_the_coefficient_is_left_unchanged()
+    {
+        var shape = new Shape(2, 3, 3, 1, 5);
+        using var layer = Layer(shape, 1, coefficient: 1e6);
+        layer.PowerIteration(50);
+        using var w = layer.NormalizedWeight();
+        Assert.True(w.allclose(layer.Weight, rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void Power_iteration_runs_in_training_mode_only()
+    {
+        var shape = new Shape(2, 3, 3, 2, 6);
+        using var layer = Layer(shape, 2);
+        using var x = randn(4, 2, 6, 6, dtype: ScalarType.Float64);
+        var before = layer.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        layer.eval();
+        using (layer.call(x)) { }
+        Assert.True(before["u"].allclose(layer.state_dict()["u"], rtol: 0, atol: 0), "eval must not iterate");
+        layer.train();
+        using (layer.call(x)) { }
+        Assert.False(before["u"].allclose(layer.state_dict()["u"], rtol: 0, atol: 0), "training forward iterates once");
+    }
+
+    [Fact]
+    public void Singular_vectors_are_saved_and_loaded_with_the_model()
+    {
+        var spec = new ModelSpec(InputChannels: 1, Width: 2, SpectralNorm: true, InputSize: 12);
+        random.manual_seed(3);
+        using var trained = new ResNet18(spec);
+        using var x = randn(2, 1, 12, 12);
+        trained.train();
+        for (int i = 0; i < 3; i++) using (trained.call(x)) { }
+        Assert.Contains("conv1.u", trained.state_dict().Keys);
+        Assert.Contains("layer2.0.shortcut.0.v", trained.state_dict().Keys);
+
+        var path = Path.GetTempFileName();
+        try
+        {
+            trained.save(path);
+            random.manual_seed(99);
+            using var loaded = new ResNet18(spec);
+            loaded.load(path);
+            trained.eval();
+            loaded.eval();
+            using var a = trained.call(x);
+            using var b = loaded.call(x);
+            Assert.True(a.Logits.allclose(b.Logits, rtol: 0, atol: 0));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Spectral_norm_adds_buffers_not_parameters()
+    {
+        using var plain = new ResNet18(new ModelSpec(Width: 64));
+        using var sn = new ResNet18(new ModelSpec(Width: 64, SpectralNorm: true));
+        Assert.Equal(plain.parameters().Sum(p => p.numel()), sn.parameters().Sum(p => p.numel()));
+        Assert.Equal(plain.parameters().Count(), sn.parameters().Count());
+    }
+}
