@@ -18,16 +18,29 @@ public static class ExperimentRunner
             .ToList();
     }
 
-    public static IReadOnlyList<UnitResult> Run(Experiment experiment, string resultsDir, DataSets data,
-        Func<RunConfig, IProgressSink> progress, Action<string> log)
+    /// <summary>
+    /// The units of shard <paramref name="shard"/> of <paramref name="shards"/> (1-based): unit k of the experiment's
+    /// fixed order (seed-major, then row) belongs to shard (k mod shards) + 1, so shards never overlap and together
+    /// cover every unit, and each shard gets a mix of short and long rows.
+    /// </summary>
+    public static IReadOnlyList<RunConfig> Shard(Experiment experiment, int shard, int shards)
     {
-        var units = experiment.Units().ToList();
+        if (shards < 1 || shard < 1 || shard > shards)
+            throw new ConfigException("shard", $"must be i/n with 1 ≤ i ≤ n, got {shard}/{shards}");
+        return experiment.Units().Where((_, k) => k % shards == shard - 1).ToList();
+    }
+
+    public static IReadOnlyList<UnitResult> Run(Experiment experiment, string resultsDir, DataSets data,
+        Func<RunConfig, IProgressSink> progress, Action<string> log, int shard = 1, int shards = 1)
+    {
+        var units = Shard(experiment, shard, shards);
         var results = new List<UnitResult>();
         foreach (var (unit, i) in units.Select((u, i) => (u, i)))
         {
             var dir = Path.Combine(resultsDir, Experiment.UnitPath(unit));
             if (File.Exists(Path.Combine(dir, UnitRunner.MetricsFile)))
             {
+                RequireSameConfig(unit, dir);
                 log($"[{i + 1}/{units.Count}] {unit.Row} seed {unit.Seed}: already finished in {dir}, skipped");
                 results.Add(UnitRunner.Load(dir));
                 continue;
@@ -40,5 +53,15 @@ public static class ExperimentRunner
             results.Add(result);
         }
         return results;
+    }
+
+    /// <summary>A finished unit made under other hyperparameters is not this unit's result: refuse to mix them.</summary>
+    private static void RequireSameConfig(RunConfig unit, string dir)
+    {
+        var path = Path.Combine(dir, UnitRunner.ConfigFile);
+        var finished = RunConfig.FromJson(File.ReadAllText(path), path);
+        if (finished.ToJson() != unit.ToJson())
+            throw new ReproException($"{dir} holds a result made with a different config ({string.Join(", ", Checkpoint.Differences(finished, unit))}); " +
+                                     "use another results folder, or move that result away if the definition change is intended");
     }
 }

@@ -48,11 +48,11 @@ public static class Presets
         // issue); its baseline LogitNorm is the plain ReLU ResNet18 of Wei et al.
         return
         [
-            common with { Row = "l2", FeatureNorm = FeatureNormMode.TrainOnly, Activation = ActivationKind.LeakyReLU,
+            common with { Row = "l2", FeatureNorm = FeatureNormMode.TrainOnly, Activation = ActivationKind.LeakyRelu,
                           BatchSize = l2Batch, PrimaryScore = "feature_norm" },
-            common with { Row = "no-l2", FeatureNorm = FeatureNormMode.None, Activation = ActivationKind.LeakyReLU,
+            common with { Row = "no-l2", FeatureNorm = FeatureNormMode.None, Activation = ActivationKind.LeakyRelu,
                           BatchSize = l2Batch, PrimaryScore = "feature_norm" },
-            common with { Row = "logitnorm", Loss = LossKind.LogitNorm, BatchSize = logitNormBatch, PrimaryScore = "msp" },
+            common with { Row = "logitnorm", Loss = LossKind.Logitnorm, BatchSize = logitNormBatch, PrimaryScore = "msp" },
         ];
     }
 }

@@ -1,6 +1,6 @@
 namespace Repro.Model;
 
-public enum ActivationKind { ReLU, LeakyReLU }
+public enum ActivationKind { Relu, LeakyRelu }
 
 /// <summary>
 /// Everything that decides the network. Width 64 is the paper's ResNet18. With SpectralNorm every convolution is a
@@ -11,7 +11,7 @@ public sealed record ModelSpec(
     int InputChannels = 3,
     int NumClasses = 10,
     int Width = 64,
-    ActivationKind Activation = ActivationKind.ReLU,
+    ActivationKind Activation = ActivationKind.Relu,
     FeatureNormMode FeatureNorm = FeatureNormMode.None,
     double FeatureNormEpsilon = 1e-12,
     bool SpectralNorm = false,

@@ -113,8 +113,8 @@ internal static class Activations
 
     public static Func<Tensor, Tensor> Of(ActivationKind kind) => kind switch
     {
-        ActivationKind.ReLU => x => functional.relu(x),
-        ActivationKind.LeakyReLU => x => functional.leaky_relu(x, LeakySlope),
+        ActivationKind.Relu => x => functional.relu(x),
+        ActivationKind.LeakyRelu => x => functional.leaky_relu(x, LeakySlope),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

@@ -12,8 +12,9 @@ namespace Repro.Runs;
 
 /// <summary>
 /// Runs one (row, seed) unit end to end — train, score ID and every OoD set, compute metrics — and writes its
-/// directory. Files are written into "&lt;dir&gt;.partial" and the folder is renamed only once complete, so a
-/// finished unit is never half-written and an existing one is never overwritten.
+/// directory. Files are written into "&lt;dir&gt;.partial" (with a per-epoch checkpoint there, so a killed unit resumes)
+/// and the folder is renamed only once complete, so a finished unit is never half-written and an existing one is
+/// never overwritten.
 /// </summary>
 public static class UnitRunner
 {
@@ -21,6 +22,7 @@ public static class UnitRunner
     public const string ConfigFile = "config.json";
     public const string CurveFile = "curve.csv";
     public const string ScoresFolder = "scores";
+    public const string CheckpointFolder = "checkpoint";
 
     public static UnitResult Run(RunConfig config, string unitDir, DataSets data, IProgressSink? progress = null)
     {
@@ -34,7 +36,11 @@ public static class UnitRunner
         var idTest = data.Get(config.InDistribution, Split.Test);
         var oodSets = config.OodSets.Select(name => data.Get(name, Split.Test)).ToList();
 
-        using var trained = Trainer.Train(config, train, device, progress);
+        // Work happens in "<dir>.partial"; its checkpoint lets a killed unit resume at its last finished epoch.
+        var partial = unitDir.TrimEnd('/') + ".partial";
+        var checkpoint = new Checkpoint(Path.Combine(partial, CheckpointFolder));
+        Directory.CreateDirectory(checkpoint.Directory);
+        using var trained = Trainer.Train(config, train, device, progress, checkpoint);
         var idScores = Evaluator.Score(trained.Model, idTest, idInfo, device, config.EvalBatchSize);
         var oodScores = oodSets.Select(set => Evaluator.Score(trained.Model, set, idInfo, device, config.EvalBatchSize)).ToList();
 
@@ -49,14 +55,13 @@ public static class UnitRunner
             Versions(), DataHashes(train, idTest, oodSets),
             DateTimeOffset.UtcNow);
 
-        var partial = unitDir.TrimEnd('/') + ".partial";
-        if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(Path.Combine(partial, ScoresFolder));
         File.WriteAllText(Path.Combine(partial, ConfigFile), config.ToJson());
         File.WriteAllText(Path.Combine(partial, CurveFile), CurveCsv(trained.Curve));
         foreach (var s in oodScores.Prepend(idScores))
             File.WriteAllText(Path.Combine(partial, ScoresFolder, $"{s.DataSet}.csv"), ScoresCsv(s));
         File.WriteAllText(Path.Combine(partial, MetricsFile), JsonSerializer.Serialize(result, RunConfig.Json));
+        Directory.Delete(checkpoint.Directory, recursive: true);   // the finished unit keeps scores, not weights
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(unitDir))!);
         Directory.Move(partial, unitDir);
         return result;

@@ -19,7 +19,7 @@ public sealed record RunConfig
     public string[] OodSets { get; init; } = ["mnist"];
 
     public int Width { get; init; } = 64;
-    public ActivationKind Activation { get; init; } = ActivationKind.ReLU;
+    public ActivationKind Activation { get; init; } = ActivationKind.Relu;
     public FeatureNormMode FeatureNorm { get; init; } = FeatureNormMode.None;
     /// <summary>ε of z/max(‖z‖, ε); the paper leaves it unnamed, 1e-12 is PyTorch's F.normalize default.</summary>
     public double FeatureNormEpsilon { get; init; } = 1e-12;
@@ -138,4 +138,4 @@ public sealed record RunConfig
     }
 }
 
-public enum LossKind { CrossEntropy, LogitNorm }
+public enum LossKind { CrossEntropy, Logitnorm }

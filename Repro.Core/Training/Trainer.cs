@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Training;
 
-/// <summary>A trained network with the curve that produced it.</summary>
+/// <summary>A trained network with the curve that produced it (TrainSeconds sums the epochs, across resumes).</summary>
 public sealed record TrainedModel(ResNet18 Model, IReadOnlyList<EpochRecord> Curve, double TrainSeconds) : IDisposable
 {
     public void Dispose() => Model.Dispose();
@@ -28,15 +28,17 @@ public static class Trainer
     public static ITrainingLoss CreateLoss(RunConfig config) => config.Loss switch
     {
         LossKind.CrossEntropy => new CrossEntropyLoss(),
-        LossKind.LogitNorm => new LogitNormLoss(config.LogitNormTemperature),
+        LossKind.Logitnorm => new LogitNormLoss(config.LogitNormTemperature),
         _ => throw new ConfigException("loss", $"unsupported value {config.Loss}"),
     };
 
     /// <summary>SGD as DDU trains: momentum and L2 weight decay on every parameter, no Nesterov.</summary>
-    public static optim.Optimizer CreateOptimizer(RunConfig config, ResNet18 model) =>
+    public static TorchSharp.Modules.SGD CreateOptimizer(RunConfig config, ResNet18 model) =>
         optim.SGD(model.parameters(), config.LearningRate, momentum: config.Momentum, weight_decay: config.WeightDecay);
 
-    public static TrainedModel Train(RunConfig config, ImageSet trainSet, Device device, IProgressSink? progress = null)
+    /// <param name="checkpoint">When given, the state is saved after every epoch and a run resumes from the last one saved.</param>
+    public static TrainedModel Train(RunConfig config, ImageSet trainSet, Device device, IProgressSink? progress = null,
+        Checkpoint? checkpoint = null)
     {
         config.Validate();
         progress ??= IProgressSink.Silent;
@@ -45,12 +47,12 @@ public static class Trainer
 
         random.manual_seed(config.Seed);
         var model = CreateModel(config, stats).to(device);
-        try { return Train(config, model, set, stats, device, progress); }
+        try { return Train(config, model, set, stats, device, progress, checkpoint); }
         catch { model.Dispose(); throw; }
     }
 
     private static TrainedModel Train(RunConfig config, ResNet18 model, ImageSet set, DatasetInfo stats, Device device,
-        IProgressSink progress)
+        IProgressSink progress, Checkpoint? checkpoint)
     {
         var loss = CreateLoss(config);
         using var optimizer = CreateOptimizer(config, model);
@@ -61,8 +63,9 @@ public static class Trainer
 
         int n = set.Count, steps = (n + config.BatchSize - 1) / config.BatchSize;
         var curve = new List<EpochRecord>();
-        var total = Stopwatch.StartNew();
-        for (int epoch = 0; epoch < config.Epochs; epoch++)
+        int resumeAfter = checkpoint?.LatestEpoch() ?? 0;
+        if (resumeAfter > 0) curve = checkpoint!.Restore(resumeAfter, config, model, optimizer, generator);
+        for (int epoch = resumeAfter; epoch < config.Epochs; epoch++)
         {
             double lr = config.LearningRateAt(epoch);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
@@ -94,7 +97,8 @@ public static class Trainer
                 clock.Elapsed.TotalSeconds, seen / clock.Elapsed.TotalSeconds);
             curve.Add(record);
             progress.EpochDone(record, config.Epochs);
+            checkpoint?.Save(epoch + 1, config, model, optimizer, generator, curve);
         }
-        return new TrainedModel(model, curve, total.Elapsed.TotalSeconds);
+        return new TrainedModel(model, curve, curve.Sum(r => r.Seconds));
     }
 }

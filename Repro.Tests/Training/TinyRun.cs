@@ -13,7 +13,7 @@ public static class TinyRun
     public static RunConfig Config(string row = "l2", int epochs = 1) => new()
     {
         Row = row, InDistribution = "fashion-mnist", OodSets = ["mnist"], Width = 8, Epochs = epochs, BatchSize = 64,
-        TrainSubset = 2048, FeatureNorm = FeatureNormMode.TrainOnly, Activation = ActivationKind.LeakyReLU,
+        TrainSubset = 2048, FeatureNorm = FeatureNormMode.TrainOnly, Activation = ActivationKind.LeakyRelu,
         EvalBatchSize = 2500, Device = "cpu", Seed = 1,
     };
 }

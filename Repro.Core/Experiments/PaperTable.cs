@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text;
+using Repro.Runs;
+
+namespace Repro.Experiments;
+
+/// <summary>Our aggregate of one row × OoD set: the primary score's AUROC over the seeds that have finished.</summary>
+public sealed record AurocCell(double Min, double Max, double Avg, int Seeds);
+
+public sealed record TableRow(RowDefinition Definition, IReadOnlyDictionary<string, AurocCell?> Auroc, double? Accuracy,
+    IReadOnlyList<int> FinishedSeeds, IReadOnlyList<int> MissingSeeds);
+
+public enum Verdict { Within, Outside, Missing }
+
+public sealed record CellVerdict(Band Band, double? Value, Verdict Verdict);
+
+public sealed record ClaimVerdict(Claim Claim, double? Left, double? Right, Verdict Verdict);
+
+/// <summary>
+/// Table 1 in the paper's shape — per row, AUROC min/max/avg over seeds for each OoD set, and mean accuracy — from
+/// whatever units have finished; then each banded cell and each qualitative claim judged. Missing units are missing,
+/// never zero.
+/// </summary>
+public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<TableRow> Rows)
+{
+    public static PaperTable Aggregate(ExperimentDefinition definition, IEnumerable<UnitResult> results)
+    {
+        var byRow = results.GroupBy(r => r.Row).ToDictionary(g => g.Key, g => g.DistinctBy(r => r.Seed).ToList());
+        var rows = definition.Rows.Select(row =>
+        {
+            var units = byRow.GetValueOrDefault(row.Name, []).Where(u => definition.Seeds.Contains(u.Seed)).ToList();
+            var auroc = definition.OodSets.Keys.ToDictionary(ood => ood, ood =>
+            {
+                var values = units.Where(u => u.Ood.ContainsKey(ood)).Select(u => u.Ood[ood][row.Score].Auroc).ToList();
+                return values.Count == 0 ? null : new AurocCell(values.Min(), values.Max(), values.Average(), values.Count);
+            });
+            var finished = units.Select(u => u.Seed).Order().ToList();
+            return new TableRow(row, auroc, units.Count == 0 ? null : units.Average(u => u.Accuracy), finished,
+                definition.Seeds.Except(finished).ToList());
+        }).ToList();
+        return new PaperTable(definition, rows);
+    }
+
+    public double? Value(string row, string metric, string? ood)
+    {
+        var r = Rows.FirstOrDefault(x => x.Definition.Name == row);
+        return metric switch
+        {
+            Band.AurocAverage when ood is not null => r?.Auroc.GetValueOrDefault(ood)?.Avg,
+            Band.AccuracyAverage => r?.Accuracy,
+            _ => throw new ReproException($"unknown band metric '{metric}' (row {row})"),
+        };
+    }
+
+    public IReadOnlyList<CellVerdict> Judge(ToleranceBands bands) => bands.Cells.Select(b =>
+    {
+        var value = Value(b.Row, b.Metric, b.Ood);
+        return new CellVerdict(b, value, value is null ? Verdict.Missing : value >= b.Low && value <= b.High ? Verdict.Within : Verdict.Outside);
+    }).ToList();
+
+    public IReadOnlyList<ClaimVerdict> JudgeClaims(ToleranceBands bands) => bands.Claims.Select(c =>
+    {
+        var left = Value(c.Left.Row, Band.AurocAverage, c.Left.Ood);
+        var right = Value(c.Right.Row, Band.AurocAverage, c.Right.Ood);
+        var verdict = left is null || right is null ? Verdict.Missing : left >= right + c.Margin ? Verdict.Within : Verdict.Outside;
+        return new ClaimVerdict(c, left, right, verdict);
+    }).ToList();
+
+    /// <summary>Plain-text table: ours beside the paper's, per row; "—" where no seed has finished.</summary>
+    public string Format(ToleranceBands? bands = null)
+    {
+        var verdicts = bands is null ? [] : Judge(bands);
+        string Mark(string row, string metric, string? ood) =>
+            verdicts.FirstOrDefault(v => v.Band.Row == row && v.Band.Metric == metric && v.Band.Ood == ood)?.Verdict switch
+            {
+                Verdict.Within => " ✓", Verdict.Outside => " ✗", _ => "",
+            };
+        var oods = Definition.OodSets.Keys.ToList();
+        var header = new List<string> { "method", "seeds" };
+        foreach (var ood in oods) header.AddRange([$"{ood} min", "max", "avg", "paper avg"]);
+        header.AddRange(["acc", "paper acc"]);
+        var lines = new List<string[]> { header.ToArray() };
+        foreach (var row in Rows)
+        {
+            var name = row.Definition.Name;
+            var cells = new List<string> { row.Definition.Label, $"{row.FinishedSeeds.Count}/{Definition.Seeds.Length}" };
+            foreach (var ood in oods)
+            {
+                var c = row.Auroc[ood];
+                var paper = row.Definition.Paper?.Auroc.GetValueOrDefault(ood);
+                cells.AddRange([F(c?.Min), F(c?.Max), F(c?.Avg) + Mark(name, Band.AurocAverage, ood), F(paper?.Avg)]);
+            }
+            cells.AddRange([F(row.Accuracy) + Mark(name, Band.AccuracyAverage, null), F(row.Definition.Paper?.Accuracy)]);
+            lines.Add(cells.ToArray());
+        }
+        var widths = Enumerable.Range(0, header.Count).Select(i => lines.Max(l => l[i].Length)).ToArray();
+        var sb = new StringBuilder();
+        sb.AppendLine($"{Definition.Name} v{Definition.Version}: AUROC over seeds ({string.Join(", ", Definition.OodSets.Select(o => $"{o.Key} = {o.Value}"))})");
+        foreach (var (line, i) in lines.Select((l, i) => (l, i)))
+        {
+            sb.AppendLine(string.Join("  ", line.Select((c, j) => c.PadRight(widths[j]))).TrimEnd());
+            if (i == 0) sb.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
+        }
+        if (bands is not null)
+        {
+            sb.AppendLine("✓ within its tolerance band, ✗ outside (experiments/*.bands.json gives each band and its reason); — no finished seed.");
+            foreach (var c in JudgeClaims(bands))
+                sb.AppendLine($"claim {c.Verdict switch { Verdict.Within => "holds  ", Verdict.Outside => "FAILS  ", _ => "missing" }} {c.Claim.Text}: " +
+                              $"{F(c.Left)} vs {F(c.Right)}");
+        }
+        return sb.ToString();
+    }
+
+    private static string F(double? v) => v is null ? "—" : v.Value.ToString("0.000", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+
+namespace Repro.Experiments;
+
+/// <summary>An allowed interval for one aggregated cell, with why it is that wide.</summary>
+public sealed record Band(string Row, string Metric, string? Ood, double Low, double High, string Reason)
+{
+    public const string AurocAverage = "auroc-avg";
+    public const string AccuracyAverage = "accuracy-avg";
+}
+
+/// <summary>One of the paper's qualitative claims: left ≥ right + margin (15-seed average AUROCs).</summary>
+public sealed record Claim(string Id, string Text, CellRef Left, CellRef Right, double Margin);
+
+public sealed record CellRef(string Row, string Ood);
+
+/// <summary>The versioned tolerance file (experiments/&lt;name&gt;.bands.json) a reproduction is judged against.</summary>
+public sealed record ToleranceBands(string Definition, int Version, string Notes, IReadOnlyList<Band> Cells, IReadOnlyList<Claim> Claims)
+{
+    public static ToleranceBands Load(string path)
+    {
+        if (!File.Exists(path)) throw new ReproException($"tolerance bands {path} do not exist");
+        try
+        {
+            var bands = JsonSerializer.Deserialize<ToleranceBands>(File.ReadAllText(path), Training.RunConfig.Json);
+            if (bands?.Cells is null || bands.Claims is null) throw new DataFormatException(path, "cells and claims", "none");
+            foreach (var band in bands.Cells)
+                if (!(band.Low <= band.High) || string.IsNullOrWhiteSpace(band.Reason))
+                    throw new DataFormatException(path, "every band with low ≤ high and a reason", $"row {band.Row} {band.Metric} {band.Ood}");
+            return bands;
+        }
+        catch (JsonException e) { throw new DataFormatException(path, "tolerance bands JSON", e.Message); }
+    }
+}
