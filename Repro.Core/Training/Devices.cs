@@ -7,10 +7,24 @@ public static class Devices
     /// <summary>Resolves a config's device string; "auto" = CUDA when libtorch sees a GPU, else CPU.</summary>
     public static Device Resolve(string name)
     {
-        if (name == "auto") return cuda.is_available() ? CUDA : CPU;
-        if (name.StartsWith("cuda") && !cuda.is_available())
-            throw new ConfigException("device", $"'{name}' requested but libtorch sees no CUDA device (this build uses the CPU libtorch)");
+        if (name == "auto") return CudaAvailable() ? CUDA : CPU;
+        if (name.StartsWith("cuda") && !CudaAvailable())
+            throw new ConfigException("device", $"'{name}' requested but libtorch sees no CUDA device (a CPU build? see the README's GPU section)");
         return new Device(name);
+    }
+
+    private static bool? cudaAvailable;
+
+    /// <summary>
+    /// Whether CUDA works. TorchSharp loads the CUDA backend only when asked (needed with an external libtorch such as
+    /// PyTorch's); on a CPU build asking fails, which just means no.
+    /// </summary>
+    public static bool CudaAvailable()
+    {
+        if (cudaAvailable is { } known) return known;
+        try { InitializeDeviceType(TorchSharp.DeviceType.CUDA); }
+        catch (Exception e) when (e is not OutOfMemoryException) { }
+        return (cudaAvailable = cuda.is_available()).Value;
     }
 
     /// <summary>A human description for run records: the GPU name or "CPU (n threads)".</summary>
