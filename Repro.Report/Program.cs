@@ -45,6 +45,10 @@ namespace Repro.Cli
               repro quick [--out DIR]           the main job: the `quick` preset, then its table
               repro run --preset NAME [--seeds 0,1,..] [--set key=value ...] [--out DIR]
               repro run --config FILE.json [--set key=value ...] [--out DIR]
+              repro run --definition experiments/table1.json [--shard i/n] [--device cuda:0] [--seeds ..] [--out DIR]
+              repro table --definition experiments/table1.json --from DIR [--bands FILE]
+                                                Table 1 in the paper's shape from whatever units finished,
+                                                each cell judged against its tolerance band
               repro presets                     list presets and their row configs
               repro reference --preset NAME --from DIR
                                                 summarize a finished full-budget run into
@@ -63,6 +67,7 @@ namespace Repro.Cli
                 "data" when args.Length == 2 && args[1] == "check" => DataCheck(),
                 "quick" => Run(["--preset", "quick", .. args[1..]]),
                 "run" => Run(args[1..]),
+                "table" => Table(args[1..]),
                 "presets" => ListPresets(),
                 "reference" => WriteReference(args[1..]),
                 _ => throw new ReproException($"unknown command '{string.Join(' ', args)}'\n\n{Usage}"),
@@ -102,8 +107,9 @@ namespace Repro.Cli
 
         private static int Run(string[] args)
         {
-            string? preset = null, configFile = null, outDir = null;
+            string? preset = null, configFile = null, definitionFile = null, outDir = null, device = null;
             int[]? seeds = null;
+            (int Index, int Count) shard = (1, 1);
             var overrides = new List<string>();
             for (int i = 0; i < args.Length; i++)
             {
@@ -112,6 +118,9 @@ namespace Repro.Cli
                 {
                     case "--preset": preset = Value(); break;
                     case "--config": configFile = Value(); break;
+                    case "--definition": definitionFile = Value(); break;
+                    case "--device": device = Value(); break;
+                    case "--shard": shard = ParseShard(Value()); break;
                     case "--out": outDir = Value(); break;
                     case "--set": overrides.Add(Value()); break;
                     case "--seeds":
@@ -122,9 +131,13 @@ namespace Repro.Cli
                     default: throw new ReproException($"unknown option '{args[i]}'\n\n{Usage}");
                 }
             }
-            if ((preset is null) == (configFile is null)) throw new ReproException("give exactly one of --preset NAME or --config FILE.json");
+            if (new[] { preset, configFile, definitionFile }.Count(x => x is not null) != 1)
+                throw new ReproException("give exactly one of --preset NAME, --config FILE.json or --definition FILE.json");
 
-            var experiment = preset is not null ? Presets.Get(preset) : FromConfigFile(configFile!);
+            var experiment = preset is not null ? Presets.Get(preset)
+                : configFile is not null ? FromConfigFile(configFile)
+                : ExperimentDefinition.Load(definitionFile!).ToExperiment();
+            if (device is not null) overrides.Add($"device={device}");
             experiment = experiment.With(overrides);
             if (seeds is not null) experiment = experiment with { Seeds = seeds };
 
@@ -134,7 +147,17 @@ namespace Repro.Cli
             Console.WriteLine($"repro {experiment.Name}: {experiment.Description}");
             Console.WriteLine($"device {Devices.Describe(Devices.Resolve(experiment.Rows[0].Device))}; data {data.Root}; results {outDir}");
             var clock = Stopwatch.StartNew();
-            var results = ExperimentRunner.Run(experiment, outDir, data, unit => new ConsoleProgress($"[{unit.Row} s{unit.Seed}]"), Console.WriteLine);
+            if (shard.Count > 1) Console.WriteLine($"shard {shard.Index}/{shard.Count}: {ExperimentRunner.Shard(experiment, shard.Index, shard.Count).Count} of {experiment.Units().Count()} units");
+            var results = ExperimentRunner.Run(experiment, outDir, data, unit => new ConsoleProgress($"[{unit.Row} s{unit.Seed}]"),
+                Console.WriteLine, shard.Index, shard.Count);
+            if (definitionFile is not null)
+            {
+                Console.WriteLine();
+                Console.WriteLine(PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(outDir))
+                    .Format(TryBands(definitionFile)));
+                Console.WriteLine($"results: {outDir}");
+                return 0;
+            }
 
             // A small run is shown beside the full-budget Fashion-MNIST reference, when one has been committed.
             var referencePreset = Presets.Fmnist.Name;
@@ -145,6 +168,41 @@ namespace Repro.Cli
                 ResultTable.Summarize(results), reference, referencePreset));
             Console.WriteLine($"results: {outDir}");
             return 0;
+        }
+
+        private static int Table(string[] args)
+        {
+            string? definitionFile = null, from = null, bandsFile = null;
+            for (int i = 0; i < args.Length; i++)
+            {
+                string Value() => i + 1 < args.Length ? args[++i] : throw new ReproException($"option {args[i]} needs a value");
+                switch (args[i])
+                {
+                    case "--definition": definitionFile = Value(); break;
+                    case "--from": from = Value(); break;
+                    case "--bands": bandsFile = Value(); break;
+                    default: throw new ReproException($"unknown option '{args[i]}'\n\n{Usage}");
+                }
+            }
+            if (definitionFile is null || from is null) throw new ReproException("table needs --definition FILE and --from DIR");
+            var table = PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(from));
+            Console.WriteLine(table.Format(bandsFile is not null ? ToleranceBands.Load(bandsFile) : TryBands(definitionFile)));
+            return 0;
+        }
+
+        /// <summary>experiments/x.json's bands live beside it as experiments/x.bands.json.</summary>
+        private static ToleranceBands? TryBands(string definitionFile)
+        {
+            var path = Path.ChangeExtension(definitionFile, ".bands.json");
+            return File.Exists(path) ? ToleranceBands.Load(path) : null;
+        }
+
+        private static (int, int) ParseShard(string text)
+        {
+            var parts = text.Split('/');
+            if (parts.Length == 2 && int.TryParse(parts[0], out var i) && int.TryParse(parts[1], out var n) && n >= 1 && i >= 1 && i <= n)
+                return (i, n);
+            throw new ConfigException("shard", $"expected i/n with 1 ≤ i ≤ n (e.g. 2/4), got '{text}'");
         }
 
         private static int WriteReference(string[] args)

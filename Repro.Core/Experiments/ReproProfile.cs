@@ -1,0 +1,50 @@
+using Repro.Data;
+using Repro.Training;
+
+namespace Repro.Experiments;
+
+/// <summary>
+/// What `dotnet test --filter Category=Repro` reproduces, chosen by $REPRO_PROFILE: "paper" (default: Table 1 on
+/// CIFAR-10/SVHN/CIFAR-100, GPU) or "fmnist" (the same contrasts on Fashion-MNIST → MNIST, GPU-sized). Results go to
+/// $REPRO_RESULTS (default runs/repro-&lt;profile&gt;), so a rerun resumes; $REPRO_SHARD = i/n splits the units.
+/// </summary>
+public sealed record ReproProfile(string Name, string DefinitionPath, string BandsPath, string ResultsDir, int Shard, int Shards)
+{
+    public const string ProfileVariable = "REPRO_PROFILE", ResultsVariable = "REPRO_RESULTS", ShardVariable = "REPRO_SHARD";
+    public static readonly string[] Known = ["paper", "fmnist"];
+
+    public static ReproProfile FromEnvironment()
+    {
+        var repo = DataPaths.RepositoryRoot() ?? throw new ReproException("the Repro tests must run inside the repository");
+        var name = Environment.GetEnvironmentVariable(ProfileVariable) is { Length: > 0 } p ? p : "paper";
+        if (!Known.Contains(name))
+            throw new ConfigException(ProfileVariable, $"must be one of {string.Join(", ", Known)}, got '{name}'");
+        var definition = Path.Combine(repo, "experiments", name == "paper" ? "table1.json" : $"{name}.json");
+        var results = Environment.GetEnvironmentVariable(ResultsVariable) is { Length: > 0 } r
+            ? Path.GetFullPath(r) : Path.Combine(repo, "runs", $"repro-{name}");
+        var (shard, shards) = (1, 1);
+        if (Environment.GetEnvironmentVariable(ShardVariable) is { Length: > 0 } s)
+        {
+            var parts = s.Split('/');
+            if (parts.Length != 2 || !int.TryParse(parts[0], out shard) || !int.TryParse(parts[1], out shards) || shard < 1 || shard > shards)
+                throw new ConfigException(ShardVariable, $"expected i/n with 1 ≤ i ≤ n, got '{s}'");
+        }
+        return new ReproProfile(name, definition, Path.ChangeExtension(definition, ".bands.json"), results, shard, shards);
+    }
+
+    /// <summary>Everything that must hold before hours of training start; each problem says what to do.</summary>
+    public IReadOnlyList<string> Preconditions(ExperimentDefinition definition)
+    {
+        var problems = new List<string>();
+        if (!Devices.CudaAvailable())
+            problems.Add($"profile '{Name}' needs a CUDA GPU and this build's libtorch sees none: build with -p:TorchBackend=cuda " +
+                         "(or -p:TorchBackend=external with PyTorch's torch/lib on LD_LIBRARY_PATH), on a machine with a GPU");
+        var data = new DataSets();
+        foreach (var name in definition.Rows.Select(definition.ConfigFor).SelectMany(c => c.OodSets.Prepend(c.InDistribution)).Distinct())
+        {
+            try { data.Get(name, Split.Test); }
+            catch (ReproException e) { problems.Add(e.Message); }
+        }
+        return problems;
+    }
+}

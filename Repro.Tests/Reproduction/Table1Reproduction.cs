@@ -1,0 +1,70 @@
+using Repro.Data;
+using Repro.Experiments;
+using Repro.Runs;
+using Repro.Tests.Training;
+using Repro.Training;
+using Xunit;
+
+namespace Repro.Tests.Reproduction;
+
+/// <summary>
+/// The long reproduction: `dotnet test --filter Category=Repro` on a GPU runner with the data present runs (or resumes)
+/// this shard's units, then judges the aggregated table against experiments/&lt;profile&gt;.bands.json. Missing data,
+/// a missing GPU, missing bands or unfinished units fail with what to do — never a silent pass or skip.
+/// Excluded from the default run (it takes GPU-hours).
+/// </summary>
+[Trait("Category", "Repro")]
+[Collection(TorchCollection.Name)]
+public class Table1Reproduction
+{
+    private sealed class EpochLines(string label) : IProgressSink
+    {
+        public void Step(int epoch, int epochs, int step, int steps, double loss, double accuracy, double imagesPerSecond) { }
+        public void EpochDone(EpochRecord r, int epochs) =>
+            Console.Error.WriteLine($"{label} epoch {r.Epoch}/{epochs}: loss {r.Loss:F3}, acc {r.Accuracy:P1}, {r.ImagesPerSecond:F0} img/s");
+    }
+
+    private static (ReproProfile Profile, ExperimentDefinition Definition) Setup()
+    {
+        var profile = ReproProfile.FromEnvironment();
+        var definition = ExperimentDefinition.Load(profile.DefinitionPath);
+        return (profile, definition);
+    }
+
+    [Fact]
+    public void Units_of_this_shard_run_to_completion()
+    {
+        var (profile, definition) = Setup();
+        var problems = profile.Preconditions(definition);
+        Assert.True(problems.Count == 0, "cannot reproduce:\n- " + string.Join("\n- ", problems));
+
+        var experiment = definition.ToExperiment().With(["device=cuda"]);
+        var results = ExperimentRunner.Run(experiment, profile.ResultsDir, new DataSets(),
+            unit => new EpochLines($"[{unit.Row} s{unit.Seed}]"), Console.Error.WriteLine, profile.Shard, profile.Shards);
+        Assert.Equal(ExperimentRunner.Shard(experiment, profile.Shard, profile.Shards).Count, results.Count);
+        Assert.All(results, r => Assert.True(r.Ood.Count == definition.OodSets.Count, $"{r.Row} seed {r.Seed} lacks OoD sets"));
+    }
+
+    [Fact]
+    public void Reproduced_table_is_within_the_tolerance_bands()
+    {
+        var (profile, definition) = Setup();
+        Assert.True(File.Exists(profile.BandsPath),
+            $"profile '{profile.Name}' has no tolerance bands yet ({profile.BandsPath}): measure them over ≥ 5 seeds on a GPU and commit them with the measurement");
+        var bands = ToleranceBands.Load(profile.BandsPath);
+        var results = Directory.Exists(profile.ResultsDir) ? ExperimentRunner.LoadFinished(profile.ResultsDir) : [];
+        var table = PaperTable.Aggregate(definition, results);
+        Console.Error.WriteLine(table.Format(bands));
+
+        var missing = table.Rows.Where(r => r.MissingSeeds.Count > 0)
+            .Select(r => $"{r.Definition.Name}: seeds {string.Join(",", r.MissingSeeds)}").ToList();
+        Assert.True(missing.Count == 0, $"units not finished in {profile.ResultsDir} (run every shard, or merge their results there first):\n- " +
+                                        string.Join("\n- ", missing));
+        var outside = table.Judge(bands).Where(v => v.Verdict != Verdict.Within)
+            .Select(v => $"{v.Band.Row} {v.Band.Metric} {v.Band.Ood}: {v.Value:F3} not in [{v.Band.Low}, {v.Band.High}] — {v.Band.Reason}");
+        var failedClaims = table.JudgeClaims(bands).Where(c => c.Verdict != Verdict.Within)
+            .Select(c => $"claim '{c.Claim.Text}': {c.Left:F3} vs {c.Right:F3}");
+        var failures = outside.Concat(failedClaims).ToList();
+        Assert.True(failures.Count == 0, "outside the bands:\n- " + string.Join("\n- ", failures));
+    }
+}
