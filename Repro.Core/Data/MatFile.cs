@@ -74,6 +74,7 @@ public static class MatFile
         long offset = HeaderSize;
         while (offset < bytes.Length)
         {
+            if (bytes.Length - offset < 8 && bytes.AsSpan((int)offset).IndexOfAnyExcept((byte)0) < 0) break;   // end padding
             var tag = ReadTag(path, bytes, offset, "the file", topLevel: true);
             Variable? variable = tag.Type switch
             {
@@ -81,7 +82,7 @@ public static class MatFile
                 MiCompressed => ReadCompressed(path, bytes, tag, offset),
                 _ => null,   // other top-level elements carry no variable; skip them
             };
-            if (variable is not null) variables[variable.Name] = variable;
+            if (variable is { Name.Length: > 0 }) variables[variable.Name] = variable;   // an empty miMATRIX has no name
             offset = tag.Next;
         }
         return variables;
