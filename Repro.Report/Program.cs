@@ -41,6 +41,7 @@ namespace Repro.Cli
 
             usage:
               repro data fetch                  fetch + verify Fashion-MNIST and MNIST into the data directory
+              repro data fetch cifar            fetch + verify CIFAR-10, CIFAR-100 and SVHN (test) from their authors' sites
               repro data check                  print count, label histogram and content hash of each split
               repro quick [--out DIR]           the main job: the `quick` preset, then its table
               repro run --preset NAME [--seeds 0,1,..] [--set key=value ...] [--out DIR]
@@ -64,6 +65,7 @@ namespace Repro.Cli
             return args[0] switch
             {
                 "data" when args.Length == 2 && args[1] == "fetch" => DataFetch(),
+                "data" when args.Length == 3 && args[1] == "fetch" && args[2] == "cifar" => DataFetchCifar(),
                 "data" when args.Length == 2 && args[1] == "check" => DataCheck(),
                 "quick" => Run(["--preset", "quick", .. args[1..]]),
                 "run" => Run(args[1..]),
@@ -82,17 +84,40 @@ namespace Repro.Cli
             return 0;
         }
 
+        private static int DataFetchCifar()
+        {
+            var root = DataPaths.Root();
+            Console.WriteLine($"data directory: {root}");
+            DataFetcher.FetchCifar(root, Console.WriteLine);
+            return 0;
+        }
+
         private static int DataCheck()
         {
             var data = new DataSets();
             foreach (var (name, split) in new[] { ("fashion-mnist", Split.Train), ("fashion-mnist", Split.Test), ("mnist", Split.Test) })
+                PrintSplit(name, split, data.Get(name, split));
+            // The CIFAR sets are optional (fetched separately): a missing one is reported, a corrupt one still fails.
+            foreach (var (name, split) in new[] { ("cifar10", Split.Train), ("cifar10", Split.Test), ("cifar100", Split.Train),
+                                                  ("cifar100", Split.Test), ("svhn", Split.Test) })
             {
-                var set = data.Get(name, split);
-                var histogram = set.Labels.GroupBy(l => l).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}");
-                Console.WriteLine($"{name}/{split.ToString().ToLowerInvariant()}: {set.Count} images {set.Channels}×{set.Height}×{set.Width}, " +
-                                  $"labels {string.Join(' ', histogram)}, sha256 {set.ContentHash()}");
+                ImageSet set;
+                try { set = data.Get(name, split); }
+                catch (ReproException e) when (DataCatalog.IsMissing(e))
+                {
+                    Console.WriteLine($"{name}/{split.ToString().ToLowerInvariant()}: not present (fetch with `{DataPaths.FetchCifarCommand}`)");
+                    continue;
+                }
+                PrintSplit(name, split, set);
             }
             return 0;
+        }
+
+        private static void PrintSplit(string name, Split split, ImageSet set)
+        {
+            var histogram = set.Labels.GroupBy(l => l).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}");
+            Console.WriteLine($"{name}/{split.ToString().ToLowerInvariant()}: {set.Count} images {set.Channels}×{set.Height}×{set.Width}, " +
+                              $"labels {string.Join(' ', histogram)}, sha256 {set.ContentHash()}");
         }
 
         private static int ListPresets()

