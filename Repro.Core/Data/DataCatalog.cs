@@ -25,7 +25,15 @@ public static class DataCatalog
     public static readonly DatasetInfo Cifar100 = new("cifar100", 3, 32, 100, [0.5071, 0.4865, 0.4409], [0.2673, 0.2564, 0.2762]);
     public static readonly DatasetInfo Svhn = new("svhn", 3, 32, 10, [0.4377, 0.4438, 0.4728], [0.1980, 0.2010, 0.1970]);
 
-    public static IReadOnlyList<DatasetInfo> All { get; } = [FashionMnist, Mnist, Cifar10, Cifar100, Svhn];
+    // A near-OoD split of Fashion-MNIST in the open-set recognition protocol's shape (6 known, 4 unknown classes):
+    // known = T-shirt, trouser, pullover, dress, coat, sandal (labels 0–5); novel = shirt, sneaker, bag, ankle boot
+    // (6–9) — three of the four have a close known neighbour (shirt ~ T-shirt/pullover, sneaker/boot ~ sandal).
+    // Normalized with the full training set's statistics.
+    public const int KnownClasses = 6;
+    public static readonly DatasetInfo FashionMnistKnown = new("fashion-mnist-known6", 1, 28, KnownClasses, [0.2860], [0.3530]);
+    public static readonly DatasetInfo FashionMnistNovel = new("fashion-mnist-novel4", 1, 28, 10, [0.2860], [0.3530]);
+
+    public static IReadOnlyList<DatasetInfo> All { get; } = [FashionMnist, Mnist, Cifar10, Cifar100, Svhn, FashionMnistKnown, FashionMnistNovel];
 
     // Where each is unpacked under data/<name>/: the published archives' own folder names.
     public const string Cifar10Folder = "cifar-10-batches-bin", Cifar100Folder = "cifar-100-binary", SvhnTestFile = "test_32x32.mat";
@@ -48,6 +56,10 @@ public static class DataCatalog
                 "cifar10" => LoadCifar10(dir, split),
                 "cifar100" => LoadCifar100(dir, split),
                 "svhn" => LoadSvhn(dir, split),
+                "fashion-mnist-known6" => LoadFashionSplit(dataDir, split).Where(l => l < KnownClasses, info.Name, info.NumClasses),
+                "fashion-mnist-novel4" => split == Split.Test
+                    ? LoadFashionSplit(dataDir, split).Where(l => l >= KnownClasses, info.Name, info.NumClasses)
+                    : throw new ReproException("fashion-mnist-novel4 is a near-OoD test set; there is no train split"),
                 _ => throw new ReproException($"no loader for '{name}'"),
             };
         }
@@ -58,6 +70,9 @@ public static class DataCatalog
                                      $"(data directory: {dataDir ?? DataPaths.Root()}; override with ${DataPaths.EnvironmentVariable}).", e);
         }
     }
+
+    private static ImageSet LoadFashionSplit(string? dataDir, Split split) =>
+        LoadIdxPair(FashionMnist, Path.Combine(dataDir ?? DataPaths.Root(), FashionMnist.Name), split == Split.Train ? "train" : "t10k");
 
     /// <summary>True when <paramref name="e"/> (from <see cref="Load"/>) means the files are not there at all.</summary>
     public static bool IsMissing(ReproException e) => e.InnerException is FileNotFoundException;

@@ -46,6 +46,16 @@ public sealed class ImageSet
         return new ImageSet(Name, Pixels[..(n * size)], Labels[..n], Channels, Height, Width, NumClasses);
     }
 
+    /// <summary>The images whose label passes <paramref name="keep"/>, as a set of its own (labels unchanged).</summary>
+    public ImageSet Where(Func<long, bool> keep, string name, int numClasses)
+    {
+        int size = Channels * Height * Width;
+        var indices = Enumerable.Range(0, Count).Where(i => keep(Labels[i])).ToArray();
+        var pixels = new byte[indices.Length * size];
+        for (int j = 0; j < indices.Length; j++) Pixels.AsSpan(indices[j] * size, size).CopyTo(pixels.AsSpan(j * size));
+        return new ImageSet(name, pixels, indices.Select(i => Labels[i]).ToArray(), Channels, Height, Width, numClasses);
+    }
+
     public Tensor PixelTensor(Device device) =>
         tensor(Pixels, new long[] { Count, Channels, Height, Width }, ScalarType.Byte).to(device);
 

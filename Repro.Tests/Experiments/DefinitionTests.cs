@@ -63,6 +63,25 @@ public class DefinitionTests
     }
 
     [Fact]
+    public void Fmnist_profile_loads_and_its_near_ood_split_partitions_the_classes()
+    {
+        var d = ExperimentDefinition.Load(Path.Combine(Repo, "experiments", "fmnist.json"));
+        Assert.Equal(["logitnorm", "l2", "no-l2"], d.Rows.Select(r => r.Name));
+        Assert.True(d.Seeds.Length >= 5);
+        var data = new DataSets();
+        var known = data.Get("fashion-mnist-known6", Split.Test);
+        var novel = data.Get("fashion-mnist-novel4", Split.Test);
+        Assert.Equal(6_000, known.Count);
+        Assert.Equal(4_000, novel.Count);
+        Assert.All(known.Labels, l => Assert.InRange(l, 0, 5));
+        Assert.All(novel.Labels, l => Assert.InRange(l, 6, 9));
+        Assert.Equal(36_000, data.Get("fashion-mnist-known6", Split.Train).Count);
+        var config = d.ConfigFor(d.Row("l2"));
+        Assert.Equal("fashion-mnist-known6", config.InDistribution);
+        Assert.Equal(6, DataCatalog.Info(config.InDistribution).NumClasses);
+    }
+
+    [Fact]
     public void A_bad_key_in_a_row_is_refused_naming_file_row_and_key()
     {
         using var dir = new TempDir();
