@@ -23,7 +23,7 @@ public class ScoreRegistryTests
         var output = new ModelOutput(tensor(new float[] { 2, 0, 0, 1, 1, 1 }).view(2, 3), tensor(new float[] { 3, 4, 0, 1 }).view(2, 2));
         Assert.Equal([5f, 1f], ScoreRegistry.Get("feature_norm").Compute(output).data<float>().ToArray());
         Assert.Equal([2f, 1f], ScoreRegistry.Get("max_logit").Compute(output).data<float>().ToArray());
-        var msp = ScoreRegistry.Get("msp").Compute(output).data<float>().ToArray();
+        var msp = ScoreRegistry.Get("msp").Compute(output).data<double>().ToArray();   // float64 by design
         Assert.Equal(Math.Exp(2) / (Math.Exp(2) + 2), msp[0], 5);
         Assert.Equal(1.0 / 3, msp[1], 5);
         var energy = ScoreRegistry.Get("energy").Compute(output).data<float>().ToArray();
