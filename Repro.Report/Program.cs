@@ -132,30 +132,14 @@ namespace Repro.Cli
 
         private static int Run(string[] args)
         {
-            string? preset = null, configFile = null, definitionFile = null, outDir = null, device = null;
-            int[]? seeds = null;
-            (int Index, int Count) shard = (1, 1);
-            var overrides = new List<string>();
-            for (int i = 0; i < args.Length; i++)
-            {
-                string Value() => i + 1 < args.Length ? args[++i] : throw new ReproException($"option {args[i]} needs a value");
-                switch (args[i])
-                {
-                    case "--preset": preset = Value(); break;
-                    case "--config": configFile = Value(); break;
-                    case "--definition": definitionFile = Value(); break;
-                    case "--device": device = Value(); break;
-                    case "--shard": shard = ParseShard(Value()); break;
-                    case "--out": outDir = Value(); break;
-                    case "--set": overrides.Add(Value()); break;
-                    case "--seeds":
-                        var text = Value();
-                        seeds = text.Split(',').Select(s => int.TryParse(s, out var v) ? v
-                            : throw new ConfigException("seeds", $"expected comma-separated integers, got '{text}'")).ToArray();
-                        break;
-                    default: throw new ReproException($"unknown option '{args[i]}'\n\n{Usage}");
-                }
-            }
+            var o = Options.Parse(args, Usage, "--preset", "--config", "--definition", "--device", "--shard", "--out", "--set", "--seeds");
+            string? preset = o["--preset"], configFile = o["--config"], definitionFile = o["--definition"], outDir = o["--out"], device = o["--device"];
+            var shard = o["--shard"] is { } shardText ? ExperimentRunner.ParseShard(shardText) : (Index: 1, Count: 1);
+            var overrides = o.All("--set").ToList();
+            int[]? seeds = o["--seeds"] is { } seedText
+                ? seedText.Split(',').Select(s => int.TryParse(s, out var v) ? v
+                    : throw new ConfigException("seeds", $"expected comma-separated integers, got '{seedText}'")).ToArray()
+                : null;
             if (new[] { preset, configFile, definitionFile }.Count(x => x is not null) != 1)
                 throw new ReproException("give exactly one of --preset NAME, --config FILE.json or --definition FILE.json");
 
@@ -197,18 +181,8 @@ namespace Repro.Cli
 
         private static int Table(string[] args)
         {
-            string? definitionFile = null, from = null, bandsFile = null;
-            for (int i = 0; i < args.Length; i++)
-            {
-                string Value() => i + 1 < args.Length ? args[++i] : throw new ReproException($"option {args[i]} needs a value");
-                switch (args[i])
-                {
-                    case "--definition": definitionFile = Value(); break;
-                    case "--from": from = Value(); break;
-                    case "--bands": bandsFile = Value(); break;
-                    default: throw new ReproException($"unknown option '{args[i]}'\n\n{Usage}");
-                }
-            }
+            var o = Options.Parse(args, Usage, "--definition", "--from", "--bands");
+            string? definitionFile = o["--definition"], from = o["--from"], bandsFile = o["--bands"];
             if (definitionFile is null || from is null) throw new ReproException("table needs --definition FILE and --from DIR");
             var table = PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(from));
             Console.WriteLine(table.Format(bandsFile is not null ? ToleranceBands.Load(bandsFile) : TryBands(definitionFile)));
@@ -222,27 +196,10 @@ namespace Repro.Cli
             return File.Exists(path) ? ToleranceBands.Load(path) : null;
         }
 
-        private static (int, int) ParseShard(string text)
-        {
-            var parts = text.Split('/');
-            if (parts.Length == 2 && int.TryParse(parts[0], out var i) && int.TryParse(parts[1], out var n) && n >= 1 && i >= 1 && i <= n)
-                return (i, n);
-            throw new ConfigException("shard", $"expected i/n with 1 ≤ i ≤ n (e.g. 2/4), got '{text}'");
-        }
-
         private static int WriteReference(string[] args)
         {
-            string? preset = null, from = null;
-            for (int i = 0; i < args.Length; i++)
-            {
-                string Value() => i + 1 < args.Length ? args[++i] : throw new ReproException($"option {args[i]} needs a value");
-                switch (args[i])
-                {
-                    case "--preset": preset = Presets.Get(Value()).Name; break;
-                    case "--from": from = Value(); break;
-                    default: throw new ReproException($"unknown option '{args[i]}'\n\n{Usage}");
-                }
-            }
+            var o = Options.Parse(args, Usage, "--preset", "--from");
+            string? preset = o["--preset"] is { } name ? Presets.Get(name).Name : null, from = o["--from"];
             if (preset is null || from is null) throw new ReproException("reference needs --preset NAME and --from DIR");
             var repo = DataPaths.RepositoryRoot() ?? throw new ReproException("run `repro reference` inside the repository");
             var reference = ReferenceResults.FromResults(preset, ExperimentRunner.LoadFinished(from), GitCommit(repo));

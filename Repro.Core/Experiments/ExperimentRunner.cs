@@ -23,6 +23,15 @@ public static class ExperimentRunner
     /// fixed order (seed-major, then row) belongs to shard (k mod shards) + 1, so shards never overlap and together
     /// cover every unit, and each shard gets a mix of short and long rows.
     /// </summary>
+    /// <summary>Parses "i/n" (1 ≤ i ≤ n); <paramref name="key"/> names the option or variable in the error.</summary>
+    public static (int Index, int Count) ParseShard(string text, string key = "shard")
+    {
+        var parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], out var i) && int.TryParse(parts[1], out var n) && n >= 1 && i >= 1 && i <= n)
+            return (i, n);
+        throw new ConfigException(key, $"expected i/n with 1 ≤ i ≤ n (e.g. 2/4), got '{text}'");
+    }
+
     public static IReadOnlyList<RunConfig> Shard(Experiment experiment, int shard, int shards)
     {
         if (shards < 1 || shard < 1 || shard > shards)

@@ -22,13 +22,8 @@ public sealed record ReproProfile(string Name, string DefinitionPath, string Ban
         var definition = Path.Combine(repo, "experiments", name == "paper" ? "table1.json" : $"{name}.json");
         var results = Environment.GetEnvironmentVariable(ResultsVariable) is { Length: > 0 } r
             ? Path.GetFullPath(r) : Path.Combine(repo, "runs", $"repro-{name}");
-        var (shard, shards) = (1, 1);
-        if (Environment.GetEnvironmentVariable(ShardVariable) is { Length: > 0 } s)
-        {
-            var parts = s.Split('/');
-            if (parts.Length != 2 || !int.TryParse(parts[0], out shard) || !int.TryParse(parts[1], out shards) || shard < 1 || shard > shards)
-                throw new ConfigException(ShardVariable, $"expected i/n with 1 ≤ i ≤ n, got '{s}'");
-        }
+        var (shard, shards) = Environment.GetEnvironmentVariable(ShardVariable) is { Length: > 0 } s
+            ? ExperimentRunner.ParseShard(s, ShardVariable) : (1, 1);
         return new ReproProfile(name, definition, Path.ChangeExtension(definition, ".bands.json"), results, shard, shards);
     }
 
