@@ -154,6 +154,7 @@ namespace Repro.Cli
             outDir ??= Path.Combine(repo, "runs", $"{experiment.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
             var data = new DataSets();
             Console.WriteLine($"repro {experiment.Name}: {experiment.Description}");
+            if (overrides.Count > 0) Console.WriteLine($"overridden in every row: {string.Join(", ", overrides)}");
             Console.WriteLine($"device {Devices.Describe(Devices.Resolve(experiment.Rows[0].Device))}; data {data.Root}; results {outDir}");
             var clock = Stopwatch.StartNew();
             if (shard.Count > 1) Console.WriteLine($"shard {shard.Index}/{shard.Count}: {ExperimentRunner.Shard(experiment, shard.Index, shard.Count).Count} of {experiment.Units().Count()} units");
