@@ -23,7 +23,10 @@ public static class NativeAllocator
     /// <summary>Whether the thresholds were raised in this process (false off glibc or when disabled).</summary>
     public static bool Tuned { get; private set; }
 
+    // CA2255 warns against module initializers in libraries; here running before any caller's code is the point.
+#pragma warning disable CA2255
     [ModuleInitializer]
+#pragma warning restore CA2255
     internal static void Initialize()
     {
         if (Environment.GetEnvironmentVariable(DisableVariable) == "0") return;
