@@ -11,7 +11,8 @@ have_apt() { command -v apt-get >/dev/null; }
 
 # 1. TorchSharp 0.107's native library needs GLIBCXX_3.4.32 (GCC 13's libstdc++). Debian 12 ships GCC 12's;
 #    take only libstdc++6 from Debian 13, pinned low so nothing else is upgraded implicitly later.
-libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/{print $NF; exit}')
+# (awk reads to the end: an early `exit` would SIGPIPE ldconfig and, under pipefail, abort this script at random)
+libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found {print $NF; found = 1}')
 # (grep the library itself: `strings | grep -q` fails under pipefail when grep exits early)
 if [ -n "$libstdcxx" ] && ! grep -qa GLIBCXX_3.4.32 "$libstdcxx"; then
   if have_apt && grep -q 'bookworm' /etc/os-release; then
