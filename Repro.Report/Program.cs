@@ -50,13 +50,17 @@ namespace Repro.Cli
               repro table --definition experiments/table1.json --from DIR [--bands FILE]
                                                 Table 1 in the paper's shape from whatever units finished,
                                                 each cell judged against its tolerance band
+              repro report DIR [-o FILE.html] [--definition FILE] [--bands FILE]
+                                                one self-contained HTML page from the results in DIR
+                                                (default DIR/report.html); reads files only, never trains
               repro presets                     list presets and their row configs
               repro reference --preset NAME --from DIR
                                                 summarize a finished full-budget run into
                                                 artifacts/reference/NAME.json (commit it; the quickstart shows it)
 
             The data directory is $REPRO_DATA, else data/ in the repository. Results go to runs/<preset>-<time>/
-            unless --out names a folder; units already finished there are skipped, never overwritten.
+            unless --out names a folder; units already finished there are skipped, never overwritten. Every run
+            ends by writing DIR/report.html.
             """;
 
         public static int Dispatch(string[] args)
@@ -70,6 +74,7 @@ namespace Repro.Cli
                 "quick" => Run(["--preset", "quick", .. args[1..]]),
                 "run" => Run(args[1..]),
                 "table" => Table(args[1..]),
+                "report" => Report(args[1..]),
                 "presets" => ListPresets(),
                 "reference" => WriteReference(args[1..]),
                 _ => throw new ReproException($"unknown command '{string.Join(' ', args)}'\n\n{Usage}"),
@@ -166,6 +171,7 @@ namespace Repro.Cli
                 Console.WriteLine(PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(outDir))
                     .Format(TryBands(definitionFile)));
                 Console.WriteLine($"results: {outDir}");
+                WriteReport(outDir, Path.Combine(outDir, ReportFile), definitionFile, null);
                 return 0;
             }
 
@@ -177,6 +183,7 @@ namespace Repro.Cli
                 $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss}",
                 ResultTable.Summarize(results), reference, referencePreset));
             Console.WriteLine($"results: {outDir}");
+            WriteReport(outDir, Path.Combine(outDir, ReportFile), null, null);
             return 0;
         }
 
@@ -188,6 +195,27 @@ namespace Repro.Cli
             var table = PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(from));
             Console.WriteLine(table.Format(bandsFile is not null ? ToleranceBands.Load(bandsFile) : TryBands(definitionFile)));
             return 0;
+        }
+
+        private const string ReportFile = "report.html";
+
+        private static int Report(string[] args)
+        {
+            string? dir = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
+            var o = Options.Parse(dir is null ? args : args[1..], Usage, "-o", "--out", "--definition", "--bands", "--from");
+            dir ??= o["--from"] ?? throw new ReproException("report needs a results folder: repro report DIR [-o FILE.html]");
+            WriteReport(dir, o["-o"] ?? o["--out"] ?? Path.Combine(dir, ReportFile), o["--definition"], o["--bands"]);
+            return 0;
+        }
+
+        /// <summary>Builds the HTML report of a results folder and writes it in one atomic step (an old report stays until the new one is whole).</summary>
+        private static void WriteReport(string resultsDir, string output, string? definitionFile, string? bandsFile)
+        {
+            var repo = DataPaths.RepositoryRoot();
+            var (model, inputs) = Reporting.ReportModel.Build(resultsDir, definitionFile, bandsFile, repo);
+            var html = Reporting.HtmlReport.Render(model, inputs, DateTimeOffset.UtcNow, $"repro report (commit {Runs.Provenance.Commit(repo)})");
+            Runs.AtomicFile.WriteAllText(output, html);
+            Console.WriteLine($"report: {Path.GetFullPath(output)} ({model.UnitsFinished} of {model.UnitsPlanned} units; open it in a browser)");
         }
 
         /// <summary>experiments/x.json's bands live beside it as experiments/x.bands.json.</summary>
@@ -203,24 +231,11 @@ namespace Repro.Cli
             string? preset = o["--preset"] is { } name ? Presets.Get(name).Name : null, from = o["--from"];
             if (preset is null || from is null) throw new ReproException("reference needs --preset NAME and --from DIR");
             var repo = DataPaths.RepositoryRoot() ?? throw new ReproException("run `repro reference` inside the repository");
-            var reference = ReferenceResults.FromResults(preset, ExperimentRunner.LoadFinished(from), GitCommit(repo));
+            var reference = ReferenceResults.FromResults(preset, ExperimentRunner.LoadFinished(from), Runs.Provenance.Commit(repo));
             var path = ReferenceResults.PathFor(repo, preset);
             reference.Save(path);
             Console.WriteLine(ResultTable.Format($"reference for `{preset}` written to {path}", reference.Rows, null, null));
             return 0;
-        }
-
-        private static string GitCommit(string repo)
-        {
-            try
-            {
-                var psi = new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, WorkingDirectory = repo };
-                using var git = Process.Start(psi)!;
-                var commit = git.StandardOutput.ReadToEnd().Trim();
-                git.WaitForExit();
-                return git.ExitCode == 0 && commit.Length > 0 ? commit : "unknown";
-            }
-            catch (System.ComponentModel.Win32Exception) { return "unknown"; }
         }
 
         private static Experiment FromConfigFile(string path)

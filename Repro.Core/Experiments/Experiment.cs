@@ -2,8 +2,12 @@ using Repro.Training;
 
 namespace Repro.Experiments;
 
-/// <summary>A named set of rows, each trained once per seed: the units of work are (row, seed).</summary>
-public sealed record Experiment(string Name, string Description, IReadOnlyList<RunConfig> Rows, IReadOnlyList<int> Seeds)
+/// <summary>
+/// A named set of rows, each trained once per seed: the units of work are (row, seed). Definition names the
+/// experiments/&lt;name&gt;.json it came from (null for presets and single configs).
+/// </summary>
+public sealed record Experiment(string Name, string Description, IReadOnlyList<RunConfig> Rows, IReadOnlyList<int> Seeds,
+    string? Definition = null)
 {
     public IEnumerable<RunConfig> Units() =>
         from seed in Seeds from row in Rows select row with { Seed = seed };

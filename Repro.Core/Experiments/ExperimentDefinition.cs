@@ -52,5 +52,5 @@ public sealed record ExperimentDefinition(
         Rows.FirstOrDefault(r => r.Name == name) ?? throw new ReproException($"definition {Name} has no row '{name}'");
 
     public Experiment ToExperiment() =>
-        new(Name, $"{Source} (definition version {Version})", Rows.Select(ConfigFor).ToList(), Seeds);
+        new(Name, $"{Source} (definition version {Version})", Rows.Select(ConfigFor).ToList(), Seeds, Name);
 }

@@ -4,18 +4,35 @@ using Repro.Training;
 
 namespace Repro.Experiments;
 
+/// <summary>A finished unit: its folder (for its scores and curve files), result and config.</summary>
+public sealed record FinishedUnit(string Dir, UnitResult Result, RunConfig Config);
+
 /// <summary>Runs an experiment's units into one results folder, skipping units already finished there.</summary>
 public static class ExperimentRunner
 {
     /// <summary>Every finished unit under a results folder (any row, any seed).</summary>
-    public static IReadOnlyList<UnitResult> LoadFinished(string resultsDir)
+    public static IReadOnlyList<UnitResult> LoadFinished(string resultsDir) => FindFinished(resultsDir).Select(u => u.Result).ToList();
+
+    /// <summary>
+    /// Every finished unit under a results folder with the folder it lives in, in path order. An unreadable unit
+    /// throws, or — when <paramref name="unreadable"/> is given — is passed to it and left out.
+    /// </summary>
+    public static IReadOnlyList<FinishedUnit> FindFinished(string resultsDir, Action<string, ReproException>? unreadable = null)
     {
         if (!Directory.Exists(resultsDir)) throw new ReproException($"results folder {resultsDir} does not exist");
-        return Directory.EnumerateFiles(resultsDir, UnitRunner.MetricsFile, SearchOption.AllDirectories)
-            .Where(path => !Path.GetDirectoryName(path)!.EndsWith(".partial"))
-            .Order(StringComparer.Ordinal)
-            .Select(path => UnitRunner.Load(Path.GetDirectoryName(path)!))
-            .ToList();
+        var units = new List<FinishedUnit>();
+        foreach (var dir in Directory.EnumerateFiles(resultsDir, UnitFiles.Metrics, SearchOption.AllDirectories)
+                     .Select(path => Path.GetDirectoryName(path)!).Where(dir => !dir.EndsWith(".partial")).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                var configPath = Path.Combine(dir, UnitFiles.Config);
+                units.Add(new FinishedUnit(dir, UnitRunner.Load(dir), RunConfig.FromJson(File.ReadAllText(configPath), configPath)));
+            }
+            catch (ReproException e) when (unreadable is not null) { unreadable(dir, e); }
+            catch (FileNotFoundException e) when (unreadable is not null) { unreadable(dir, new ReproException(e.Message)); }
+        }
+        return units;
     }
 
     /// <summary>
@@ -43,11 +60,12 @@ public static class ExperimentRunner
         Func<RunConfig, IProgressSink> progress, Action<string> log, int shard = 1, int shards = 1)
     {
         var units = Shard(experiment, shard, shards);
+        ResultsManifest.Record(resultsDir, experiment);
         var results = new List<UnitResult>();
         foreach (var (unit, i) in units.Select((u, i) => (u, i)))
         {
             var dir = Path.Combine(resultsDir, Experiment.UnitPath(unit));
-            if (File.Exists(Path.Combine(dir, UnitRunner.MetricsFile)))
+            if (File.Exists(Path.Combine(dir, UnitFiles.Metrics)))
             {
                 RequireSameConfig(unit, dir);
                 log($"[{i + 1}/{units.Count}] {unit.Row} seed {unit.Seed}: already finished in {dir}, skipped");
@@ -67,7 +85,7 @@ public static class ExperimentRunner
     /// <summary>A finished unit made under other hyperparameters is not this unit's result: refuse to mix them.</summary>
     private static void RequireSameConfig(RunConfig unit, string dir)
     {
-        var path = Path.Combine(dir, UnitRunner.ConfigFile);
+        var path = Path.Combine(dir, UnitFiles.Config);
         var finished = RunConfig.FromJson(File.ReadAllText(path), path);
         if (finished.ToJson() != unit.ToJson())
             throw new ReproException($"{dir} holds a result made with a different config ({string.Join(", ", Checkpoint.Differences(finished, unit))}); " +

@@ -70,8 +70,8 @@ public class ResumeTests
         var unit = experiment.Units().First();
         var unitDir = Path.Combine(dir.Path, Experiment.UnitPath(unit));
         Directory.CreateDirectory(unitDir);
-        File.WriteAllText(Path.Combine(unitDir, Runs.UnitRunner.ConfigFile), (unit with { Epochs = 99 }).ToJson());
-        File.WriteAllText(Path.Combine(unitDir, Runs.UnitRunner.MetricsFile), "{}");
+        File.WriteAllText(Path.Combine(unitDir, Runs.UnitFiles.Config), (unit with { Epochs = 99 }).ToJson());
+        File.WriteAllText(Path.Combine(unitDir, Runs.UnitFiles.Metrics), "{}");
         var e = Assert.Throws<ReproException>(() =>
             ExperimentRunner.Run(experiment, dir.Path, TinyRun.Data, _ => IProgressSink.Silent, _ => { }));
         Assert.Contains("epochs: 99 → 3", e.Message);

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Repro.Runs;
+using Repro.Training;
+
+namespace Repro.Experiments;
+
+/// <summary>
+/// experiment.json at the top of a results folder: which experiment the folder is for (rows, seeds, definition), so
+/// a reader — the report, a merge of shards — knows what is planned and can say what is missing, not only what
+/// finished. Runs into the same folder add their seeds; a row whose config changed is refused, as for units (the device
+/// may differ: it says where a row ran, not what it is).
+/// </summary>
+public sealed record ResultsManifest(string Name, string Description, string? Definition, IReadOnlyList<int> Seeds,
+    IReadOnlyList<RunConfig> Rows)
+{
+    public const string FileName = "experiment.json";
+
+    public static ResultsManifest For(Experiment e) =>
+        new(e.Name, e.Description, e.Definition, e.Seeds.Order().ToList(), e.Rows.Select(r => r with { Seed = 0 }).ToList());
+
+    public static ResultsManifest? TryLoad(string resultsDir)
+    {
+        var path = Path.Combine(resultsDir, FileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<ResultsManifest>(File.ReadAllText(path), RunConfig.Json)
+                   ?? throw new DataFormatException(path, "an experiment manifest", "null");
+        }
+        catch (JsonException e) { throw new DataFormatException(path, "an experiment manifest (experiment.json)", e.Message); }
+    }
+
+    /// <summary>Writes the manifest of <paramref name="experiment"/> into the folder, merged with the one already there.</summary>
+    public static ResultsManifest Record(string resultsDir, Experiment experiment)
+    {
+        var mine = For(experiment);
+        var existing = TryLoad(resultsDir);
+        if (existing is not null)
+        {
+            foreach (var row in mine.Rows)
+                if (existing.Rows.FirstOrDefault(r => r.Row == row.Row) is { } old && (old with { Device = row.Device }).ToJson() != row.ToJson())
+                    throw new ReproException($"{Path.Combine(resultsDir, FileName)}: row '{row.Row}' was run here with a different config " +
+                                             $"({string.Join(", ", Checkpoint.Differences(old, row))}); use another results folder");
+            mine = existing with
+            {
+                Seeds = existing.Seeds.Union(mine.Seeds).Order().ToList(),
+                Rows = existing.Rows.Concat(mine.Rows.Where(r => existing.Rows.All(o => o.Row != r.Row))).ToList(),
+            };
+        }
+        AtomicFile.WriteAllText(Path.Combine(resultsDir, FileName), JsonSerializer.Serialize(mine, RunConfig.Json));
+        return mine;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace Repro.Runs;
+
+/// <summary>What a result was made with: source commit and library versions, recorded in every unit's metrics.json.</summary>
+public static class Provenance
+{
+    public static IReadOnlyDictionary<string, string> Versions() => new Dictionary<string, string>
+    {
+        ["commit"] = Commit(Data.DataPaths.RepositoryRoot()),
+        ["repro"] = typeof(Provenance).Assembly.GetName().Version?.ToString() ?? "?",
+        ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
+        ["libtorch"] = TorchSharp.torch.__version__,
+        ["dotnet"] = Environment.Version.ToString(),
+        ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        ["mallocTuned"] = Platform.NativeAllocator.Tuned.ToString(),
+    };
+
+    /// <summary>
+    /// The repository's commit, "-dirty" when it has uncommitted changes (a result from edited code is not that
+    /// commit's); "unknown" outside a git checkout.
+    /// </summary>
+    public static string Commit(string? repositoryRoot)
+    {
+        if (repositoryRoot is null) return "unknown";
+        try
+        {
+            var psi = new ProcessStartInfo("git", "describe --always --dirty --abbrev=12")
+            { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = repositoryRoot };
+            using var git = Process.Start(psi)!;
+            var commit = git.StandardOutput.ReadToEnd().Trim();
+            git.StandardError.ReadToEnd();
+            git.WaitForExit();
+            return git.ExitCode == 0 && commit.Length > 0 ? commit : "unknown";
+        }
+        catch (System.ComponentModel.Win32Exception) { return "unknown"; }
+    }
+}

@@ -1,0 +1,216 @@
+using System.Text.Json.Nodes;
+using Repro.Data;
+using Repro.Experiments;
+using Repro.Runs;
+using Repro.Training;
+
+namespace Repro.Reporting;
+
+/// <summary>An AUROC spread over seeds (ours or the paper's).</summary>
+public sealed record Spread(double Min, double Max, double Avg);
+
+/// <summary>An allowed interval for a cell and whether our value is inside it.</summary>
+public sealed record BandCheck(double Low, double High, string Reason, Verdict Verdict);
+
+public sealed record AurocEntry(string OodSet, Spread? Ours, int Seeds, Spread? Paper, BandCheck? Band);
+
+public sealed record TableLine(string Row, string Label, string Score, int SeedsFinished, int SeedsPlanned,
+    IReadOnlyList<AurocEntry> Auroc, double? Accuracy, double? PaperAccuracy, BandCheck? AccuracyBand);
+
+public sealed record ClaimLine(string Text, double? Left, double? Right, double Margin, Verdict Verdict);
+
+/// <summary>One seed's AUROC, for the spread plot.</summary>
+public sealed record SeedAuroc(int Seed, double Auroc);
+
+public sealed record SeedSpread(string Row, string Label, string OodSet, IReadOnlyList<SeedAuroc> Seeds, Spread? Paper);
+
+public sealed record AccuracyLine(string Row, string Label, int Seeds, double Mean, double Min, double Max,
+    double FinalTrainAccuracy, double? Paper);
+
+public sealed record UnitLine(string Row, int Seed, string Device, string Commit, string TorchSharp, string Libtorch,
+    int Epochs, double SecondsPerEpoch, double TrainSeconds, double WallSeconds, string Finished);
+
+/// <summary>A row of the paper's own Table 1, shown for comparison when the results are on other data.</summary>
+public sealed record PaperLine(string Label, IReadOnlyDictionary<string, Spread> Auroc, double Accuracy);
+
+public sealed record PaperReference(string Caption, IReadOnlyDictionary<string, string> OodSets, IReadOnlyList<PaperLine> Rows);
+
+/// <summary>
+/// Everything the HTML report says, as data: the table in the paper's shape with band and claim verdicts, seed
+/// spreads, accuracy, provenance and what is missing. Built only from files in a results folder (it never trains);
+/// the figures are drawn from the same folder's scores and curves. Deterministic, so it is snapshot-tested.
+/// </summary>
+public sealed record ReportModel(
+    string Title,
+    string Experiment,
+    string Description,
+    string DefinitionSource,
+    string InDistribution,
+    IReadOnlyDictionary<string, string> OodSets,
+    int UnitsPlanned,
+    int UnitsFinished,
+    IReadOnlyList<string> Missing,
+    IReadOnlyList<TableLine> Table,
+    IReadOnlyList<ClaimLine> Claims,
+    string BandsSource,
+    PaperReference? PaperReference,
+    IReadOnlyList<SeedSpread> SeedSpreads,
+    IReadOnlyList<AccuracyLine> Accuracy,
+    IReadOnlyList<UnitLine> Units,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Environment,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> DataHashes)
+{
+    /// <summary>
+    /// Reads a results folder. The experiment is, in order: <paramref name="definitionFile"/>; the definition named
+    /// by the folder's experiment.json (experiments/&lt;name&gt;.json in <paramref name="repositoryRoot"/>); the rows
+    /// recorded in experiment.json; the rows found in finished units. Bands: <paramref name="bandsFile"/>, else the
+    /// definition's sibling &lt;name&gt;.bands.json when it exists.
+    /// </summary>
+    public static (ReportModel Model, ReportInputs Inputs) Build(string resultsDir, string? definitionFile = null,
+        string? bandsFile = null, string? repositoryRoot = null)
+    {
+        if (!Directory.Exists(resultsDir)) throw new ReproException($"results folder {resultsDir} does not exist");
+        var missing = new List<string>();
+        var finished = ExperimentRunner.FindFinished(resultsDir,
+            (dir, e) => missing.Add($"{Rel(resultsDir, dir)}: unreadable, left out — {e.Message}"));
+        var manifest = ResultsManifest.TryLoad(resultsDir);
+
+        var (definition, definitionSource, definitionPath) = ResolveDefinition(resultsDir, definitionFile, manifest, finished, repositoryRoot, missing);
+        bandsFile ??= definitionPath is null ? null : Path.ChangeExtension(definitionPath, ".bands.json");
+        var bands = bandsFile is not null && File.Exists(bandsFile) ? ToleranceBands.Load(bandsFile) : null;
+
+        var planned = definition.Rows.SelectMany(r => definition.Seeds.Select(s => (Row: r.Name, Seed: s))).ToList();
+        var units = finished.Where(u => planned.Contains((u.Result.Row, u.Result.Seed)))
+            .DistinctBy(u => (u.Result.Row, u.Result.Seed)).ToList();
+        foreach (var extra in finished.Except(units))
+            missing.Add($"{Rel(resultsDir, extra.Dir)}: {extra.Result.Row} seed {extra.Result.Seed} is not a unit of {definition.Name}; not shown");
+        foreach (var (row, seed) in planned.Where(p => !units.Any(u => u.Result.Row == p.Row && u.Result.Seed == p.Seed)))
+            missing.Add(InProgress(resultsDir, row, seed) is { } epoch
+                ? $"{row} seed {seed}: in progress (checkpoint after epoch {epoch})"
+                : $"{row} seed {seed}: not run");
+        foreach (var u in units)
+            foreach (var set in u.Result.Ood.Keys.Prepend(u.Config.InDistribution))
+                if (!File.Exists(UnitFiles.ScoresPath(u.Dir, set)))
+                    missing.Add($"{Rel(resultsDir, u.Dir)}: {UnitFiles.ScoresFolder}/{set}.csv is missing (its histogram and ROC curve are left out)");
+
+        if (units.Count == 0)
+            missing.Insert(0, $"no finished unit in {resultsDir}: nothing to show yet (runs write here with `repro run ... --out {resultsDir}`)");
+        var table = PaperTable.Aggregate(definition, units.Select(u => u.Result));
+        var verdicts = bands is null ? [] : table.Judge(bands);
+        BandCheck? Check(string row, string metric, string? ood) =>
+            verdicts.FirstOrDefault(v => v.Band.Row == row && v.Band.Metric == metric && v.Band.Ood == ood) is { } v
+                ? new BandCheck(v.Band.Low, v.Band.High, v.Band.Reason, v.Verdict) : null;
+
+        var lines = table.Rows.Select(r => new TableLine(
+            r.Definition.Name, r.Definition.Label, r.Definition.Score, r.FinishedSeeds.Count, definition.Seeds.Length,
+            definition.OodSets.Keys.Select(ood => new AurocEntry(ood,
+                r.Auroc[ood] is { } c ? new Spread(c.Min, c.Max, c.Avg) : null, r.Auroc[ood]?.Seeds ?? 0,
+                r.Definition.Paper?.Auroc.GetValueOrDefault(ood) is { } p ? new Spread(p.Min, p.Max, p.Avg) : null,
+                Check(r.Definition.Name, Band.AurocAverage, ood))).ToList(),
+            r.Accuracy, r.Definition.Paper?.Accuracy, Check(r.Definition.Name, Band.AccuracyAverage, null))).ToList();
+        var claims = bands is null ? [] : table.JudgeClaims(bands)
+            .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict)).ToList();
+
+        var spreads = (from row in definition.Rows
+                       from ood in definition.OodSets.Keys
+                       let seeds = units.Where(u => u.Result.Row == row.Name && u.Result.Ood.ContainsKey(ood))
+                           .Select(u => new SeedAuroc(u.Result.Seed, u.Result.Ood[ood][row.Score].Auroc)).OrderBy(s => s.Seed).ToList()
+                       let paper = row.Paper?.Auroc.GetValueOrDefault(ood)
+                       select new SeedSpread(row.Name, row.Label, ood, seeds, paper is null ? null : new Spread(paper.Min, paper.Max, paper.Avg)))
+            .ToList();
+
+        var accuracy = definition.Rows
+            .Select(row => (row, results: units.Where(u => u.Result.Row == row.Name).Select(u => u.Result).ToList()))
+            .Where(x => x.results.Count > 0)
+            .Select(x => new AccuracyLine(x.row.Name, x.row.Label, x.results.Count, x.results.Average(r => r.Accuracy),
+                x.results.Min(r => r.Accuracy), x.results.Max(r => r.Accuracy),
+                x.results.Average(r => r.Curve.Count > 0 ? r.Curve[^1].Accuracy : double.NaN), x.row.Paper?.Accuracy))
+            .ToList();
+
+        var unitLines = units.OrderBy(u => definition.Rows.ToList().FindIndex(r => r.Name == u.Result.Row)).ThenBy(u => u.Result.Seed)
+            .Select(u => u.Result).Select(r => new UnitLine(r.Row, r.Seed, r.Device, r.Versions.GetValueOrDefault("commit", "unknown"),
+                r.Versions.GetValueOrDefault("torchsharp", "?"), r.Versions.GetValueOrDefault("libtorch", "?"),
+                r.Curve.Count, r.Curve.Count > 0 ? r.Curve.Average(e => e.Seconds) : double.NaN, r.TrainSeconds, r.WallSeconds,
+                r.Finished.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'")))
+            .ToList();
+        var environment = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+        {
+            ["device"] = units.Select(u => u.Result.Device).Distinct().Order().ToList(),
+        };
+        foreach (var key in units.SelectMany(u => u.Result.Versions.Keys).Distinct())
+            environment[key] = units.Select(u => u.Result.Versions.GetValueOrDefault(key, "?")).Distinct().Order().ToList();
+        var hashes = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var split in units.SelectMany(u => u.Result.DataHashes.Keys).Distinct())
+        {
+            hashes[split] = units.Select(u => u.Result.DataHashes.GetValueOrDefault(split)).OfType<string>().Distinct().Order().ToList();
+            if (hashes[split].Count > 1) missing.Add($"data split {split} differs between units ({hashes[split].Count} content hashes): they did not see the same data");
+        }
+
+        var idSet = definition.Rows.Count > 0 ? definition.ConfigFor(definition.Rows[0]).InDistribution : "?";
+        var hasPaperNumbers = definition.Rows.Any(r => r.Paper is not null);
+        var model = new ReportModel(
+            $"Repro report: {definition.Name}", definition.Name, definition.Source, definitionSource, idSet, definition.OodSets,
+            planned.Count, units.Count, missing, lines, claims,
+            bandsFile is not null && bands is not null ? Rel(repositoryRoot, bandsFile) : "none (no tolerance bands for this experiment yet)",
+            hasPaperNumbers ? null : PaperTableForComparison(repositoryRoot),
+            spreads, accuracy, unitLines, environment, hashes);
+        return (model, new ReportInputs(definition, units));
+    }
+
+    private static (ExperimentDefinition, string Source, string? Path) ResolveDefinition(string resultsDir, string? definitionFile, ResultsManifest? manifest,
+        IReadOnlyList<FinishedUnit> finished, string? repositoryRoot, List<string> missing)
+    {
+        if (definitionFile is not null) return (ExperimentDefinition.Load(definitionFile), Rel(repositoryRoot, definitionFile), definitionFile);
+        if (manifest?.Definition is { } name)
+        {
+            var path = repositoryRoot is null ? null : Path.Combine(repositoryRoot, "experiments", $"{name}.json");
+            if (path is not null && File.Exists(path)) return (ExperimentDefinition.Load(path), Rel(repositoryRoot, path), path);
+            missing.Add($"the results were made from definition '{name}', but {path ?? $"experiments/{name}.json (no repository found)"} " +
+                        "does not exist; showing the rows recorded with the results, without the paper's numbers");
+        }
+        if (manifest is not null)
+            return (Synthesize(manifest.Name, manifest.Description, manifest.Seeds, manifest.Rows),
+                $"{ResultsManifest.FileName} in the results folder (the rows as run)", null);
+        if (finished.Count == 0)
+            return (Synthesize("empty", $"no {ResultsManifest.FileName} and no finished unit in this folder", [], []), "none", null);
+        missing.Add($"no {ResultsManifest.FileName} in the folder: the planned units are unknown, so only finished ones are listed");
+        var rows = finished.Select(u => u.Config).DistinctBy(c => c.Row).ToList();
+        return (Synthesize(Path.GetFileName(resultsDir.TrimEnd('/')), "rows found in finished units",
+            finished.Select(u => u.Result.Seed).Distinct().Order().ToList(), rows), "the finished units' config.json", null);
+    }
+
+    /// <summary>A definition for results that came from a preset or config: each row as run, no paper numbers.</summary>
+    private static ExperimentDefinition Synthesize(string name, string description, IReadOnlyList<int> seeds, IReadOnlyList<RunConfig> rows) =>
+        new(name, 0, description, seeds.ToArray(),
+            rows.Count == 0 ? new Dictionary<string, string>() : rows[0].OodSets.ToDictionary(o => o, _ => "OoD"),
+            new JsonObject(), new Dictionary<string, string>(),
+            rows.Select(r => new RowDefinition(r.Row, r.Row, r.PrimaryScore, JsonNode.Parse(r.ToJson())!.AsObject(), null)).ToList());
+
+    /// <summary>The paper's Table 1 from experiments/table1.json, to compare orderings with results on other data.</summary>
+    private static PaperReference? PaperTableForComparison(string? repositoryRoot)
+    {
+        var path = repositoryRoot is null ? null : Path.Combine(repositoryRoot, "experiments", "table1.json");
+        if (path is null || !File.Exists(path)) return null;
+        var table1 = ExperimentDefinition.Load(path);
+        return new PaperReference(
+            $"The paper's Table 1 ({table1.ConfigFor(table1.Rows[0]).InDistribution} in-distribution; from {Rel(repositoryRoot, path)}). " +
+            "These results are on other data: compare the ordering of the rows, not the values.",
+            table1.OodSets,
+            table1.Rows.Where(r => r.Paper is not null).Select(r => new PaperLine(r.Label,
+                r.Paper!.Auroc.ToDictionary(kv => kv.Key, kv => new Spread(kv.Value.Min, kv.Value.Max, kv.Value.Avg)), r.Paper.Accuracy)).ToList());
+    }
+
+    /// <summary>The last checkpointed epoch of an interrupted unit, or null when it never started.</summary>
+    private static int? InProgress(string resultsDir, string row, int seed)
+    {
+        var unit = Path.Combine(resultsDir, Experiments.Experiment.UnitPath(new RunConfig { Row = row, Seed = seed }));
+        try { return new Checkpoint(Path.Combine(unit + ".partial", UnitRunner.CheckpointFolder)).LatestEpoch(); }
+        catch (DataFormatException) { return null; }   // a damaged checkpoint is the runner's to report; here it is just not finished
+    }
+
+    private static string Rel(string? root, string path) =>
+        root is null ? path : Path.GetRelativePath(root, Path.GetFullPath(path)) is var r && !r.StartsWith("..") ? r : path;
+}
+
+/// <summary>What the figures are drawn from: the resolved definition and the finished units shown.</summary>
+public sealed record ReportInputs(ExperimentDefinition Definition, IReadOnlyList<FinishedUnit> Units);
