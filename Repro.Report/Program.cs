@@ -171,7 +171,7 @@ namespace Repro.Cli
                 Console.WriteLine(PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(outDir))
                     .Format(TryBands(definitionFile)));
                 Console.WriteLine($"results: {outDir}");
-                WriteReport(outDir, Path.Combine(outDir, ReportFile), definitionFile, null);
+                WriteReport(outDir, Path.Combine(outDir, Reporting.HtmlReport.FileName), definitionFile, null);
                 return 0;
             }
 
@@ -183,7 +183,7 @@ namespace Repro.Cli
                 $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss}",
                 ResultTable.Summarize(results), reference, referencePreset));
             Console.WriteLine($"results: {outDir}");
-            WriteReport(outDir, Path.Combine(outDir, ReportFile), null, null);
+            WriteReport(outDir, Path.Combine(outDir, Reporting.HtmlReport.FileName), null, null);
             return 0;
         }
 
@@ -197,24 +197,18 @@ namespace Repro.Cli
             return 0;
         }
 
-        private const string ReportFile = "report.html";
-
         private static int Report(string[] args)
         {
             string? dir = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
             var o = Options.Parse(dir is null ? args : args[1..], Usage, "-o", "--out", "--definition", "--bands", "--from");
             dir ??= o["--from"] ?? throw new ReproException("report needs a results folder: repro report DIR [-o FILE.html]");
-            WriteReport(dir, o["-o"] ?? o["--out"] ?? Path.Combine(dir, ReportFile), o["--definition"], o["--bands"]);
+            WriteReport(dir, o["-o"] ?? o["--out"] ?? Path.Combine(dir, Reporting.HtmlReport.FileName), o["--definition"], o["--bands"]);
             return 0;
         }
 
-        /// <summary>Builds the HTML report of a results folder and writes it in one atomic step (an old report stays until the new one is whole).</summary>
         private static void WriteReport(string resultsDir, string output, string? definitionFile, string? bandsFile)
         {
-            var repo = DataPaths.RepositoryRoot();
-            var (model, inputs) = Reporting.ReportModel.Build(resultsDir, definitionFile, bandsFile, repo);
-            var html = Reporting.HtmlReport.Render(model, inputs, DateTimeOffset.UtcNow, $"repro report (commit {Runs.Provenance.Commit(repo)})");
-            Runs.AtomicFile.WriteAllText(output, html);
+            var model = Reporting.HtmlReport.Write(resultsDir, output, definitionFile, bandsFile);
             Console.WriteLine($"report: {Path.GetFullPath(output)} ({model.UnitsFinished} of {model.UnitsPlanned} units; open it in a browser)");
         }
 

@@ -12,6 +12,21 @@ namespace Repro.Reporting;
 /// </summary>
 public static class HtmlReport
 {
+    public const string FileName = "report.html";
+
+    /// <summary>
+    /// Builds the report of a results folder and writes it in one atomic step (a previous report stays until the new
+    /// one is whole); returns the model, for the caller's summary line.
+    /// </summary>
+    public static ReportModel Write(string resultsDir, string output, string? definitionFile = null, string? bandsFile = null)
+    {
+        var repo = Data.DataPaths.RepositoryRoot();
+        var (model, inputs) = ReportModel.Build(resultsDir, definitionFile, bandsFile, repo);
+        var html = Render(model, inputs, DateTimeOffset.UtcNow, $"repro report (commit {Runs.Provenance.Commit(repo)})");
+        Runs.AtomicFile.WriteAllText(output, html);
+        return model;
+    }
+
     public static string Render(ReportModel model, ReportInputs inputs, DateTimeOffset generated, string generator)
     {
         var body = new XElement("body",

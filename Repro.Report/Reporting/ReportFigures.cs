@@ -23,6 +23,9 @@ public static class ReportFigures
     /// <summary>setup.sh installs it (fonts-dejavu-core); the SVG names it, so the browser draws the glyphs that were measured.</summary>
     private const string FontName = "DejaVu Sans";
 
+    /// <summary>ID vs OoD in the histograms: colours no row uses (rows take Category10's first six), so they are not read as rows.</summary>
+    private static readonly Color IdColor = Color.FromHex("#3a3a3a"), OodColor = Color.FromHex("#e377c2");
+
     public static IReadOnlyList<Figure> SeedSpreads(ReportModel model) =>
         model.OodSets.Keys.Select(ood => SeedSpread(model, ood)).ToList();
 
@@ -97,8 +100,8 @@ public static class ReportFigures
         const int bins = 60;
         double width = (hi - lo) / bins;
         if (!(width > 0)) width = 1;
-        AddHistogram(plot, id, lo, width, bins, Colors.C0, $"{model.InDistribution} (ID), {id.Length} images");
-        AddHistogram(plot, oodNorms, lo, width, bins, Colors.C1, $"{ood} (OoD), {oodNorms.Length} images");
+        AddHistogram(plot, id, lo, width, bins, IdColor, $"{model.InDistribution} (ID), {id.Length} images");
+        AddHistogram(plot, oodNorms, lo, width, bins, OodColor, $"{ood} (OoD), {oodNorms.Length} images");
         var auroc = unit.Result.Ood[ood][FeatureNormScore.ScoreName].Auroc;
         plot.ShowLegend(Alignment.UpperRight);
         return Render(plot, $"norms-{row.Row}-{ood}",
