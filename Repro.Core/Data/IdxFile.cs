@@ -17,17 +17,11 @@ public static class IdxFile
 
     public static Images ReadImages(string path)
     {
-        var bytes = ReadAll(path);
-        var dims = ReadHeader(path, bytes, ImagesMagic, "images");
-        return new Images(Body(path, bytes, dims), dims[0], dims[1], dims[2]);
+        var (dims, data) = Read(path, ImagesMagic, "images");
+        return new Images(data, dims[0], dims[1], dims[2]);
     }
 
-    public static byte[] ReadLabels(string path)
-    {
-        var bytes = ReadAll(path);
-        var dims = ReadHeader(path, bytes, LabelsMagic, "labels");
-        return Body(path, bytes, dims);
-    }
+    public static byte[] ReadLabels(string path) => Read(path, LabelsMagic, "labels").Data;
 
     /// <summary>Inverse of the readers, used to write test fixtures and decoded copies.</summary>
     public static byte[] Encode(int magic, int[] dims, ReadOnlySpan<byte> data)
@@ -39,17 +33,21 @@ public static class IdxFile
         return buffer;
     }
 
-    private static byte[] ReadAll(string path)
+    /// <summary>The header and data of the file, or of its inflated content when it starts with the gzip magic.
+    /// The data are read only up to the size the header declares (plus one byte, to tell trailing bytes), so neither
+    /// a lying header nor a gzip stream far longer than its header says makes this allocate more than is there.</summary>
+    private static (int[] Dims, byte[] Data) Read(string path, int expectedMagic, string what)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist", path);
-        var raw = File.ReadAllBytes(path);
-        if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b) return raw;
+        using var file = File.OpenRead(path);
+        var start = new byte[2];
+        bool gzip = file.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && start[0] == 0x1f && start[1] == 0x8b;
+        file.Position = 0;
+        using var stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
         try
         {
-            using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            gz.CopyTo(output);
-            return output.ToArray();
+            var dims = ReadHeader(path, stream, expectedMagic, what);
+            return (dims, ReadBody(path, stream, dims));
         }
         catch (InvalidDataException e)
         {
@@ -57,32 +55,50 @@ public static class IdxFile
         }
     }
 
-    private static int[] ReadHeader(string path, byte[] bytes, int expectedMagic, string what)
+    private static int[] ReadHeader(string path, Stream stream, int expectedMagic, string what)
     {
-        if (bytes.Length < 4)
-            throw new DataFormatException(path, "an IDX header (at least 4 bytes)", $"{bytes.Length} bytes");
-        int magic = BinaryPrimitives.ReadInt32BigEndian(bytes);
+        var word = new byte[4];
+        int got = stream.ReadAtLeast(word, 4, throwOnEndOfStream: false);
+        if (got < 4)
+            throw new DataFormatException(path, "an IDX header (at least 4 bytes)", $"{got} bytes");
+        int magic = BinaryPrimitives.ReadInt32BigEndian(word);
         if (magic != expectedMagic)
             throw new DataFormatException(path, $"IDX {what} magic number 0x{expectedMagic:X8}", $"0x{magic:X8}");
         int rank = expectedMagic & 0xff;
-        if (bytes.Length < 4 + 4 * rank)
-            throw new DataFormatException(path, $"a {4 + 4 * rank}-byte IDX header", $"{bytes.Length} bytes");
+        var sizes = new byte[4 * rank];
+        got = stream.ReadAtLeast(sizes, sizes.Length, throwOnEndOfStream: false);
+        if (got < sizes.Length)
+            throw new DataFormatException(path, $"a {4 + 4 * rank}-byte IDX header", $"{4 + got} bytes");
         var dims = new int[rank];
         for (int i = 0; i < rank; i++)
         {
-            dims[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * i));
+            dims[i] = BinaryPrimitives.ReadInt32BigEndian(sizes.AsSpan(4 * i));
             if (dims[i] < 0) throw new DataFormatException(path, $"a non-negative size for dimension {i}", dims[i].ToString());
         }
         return dims;
     }
 
-    private static byte[] Body(string path, byte[] bytes, int[] dims)
+    private static byte[] ReadBody(string path, Stream stream, int[] dims)
     {
-        long expected = dims.Aggregate(1L, (a, d) => a * d);
-        long available = bytes.Length - 4 - 4 * dims.Length;
-        if (available != expected)
+        // Stop multiplying past the array limit: three int32 dimensions can overflow even a long (2^30·2^30·16 is 0).
+        long expected = 1;
+        foreach (var d in dims)
+            if ((expected *= d) > Array.MaxLength)
+                throw new DataFormatException(path, $"at most {Array.MaxLength} data bytes",
+                    $"dimensions {string.Join("×", dims)} ({dims.Aggregate(1.0, (a, x) => a * x):0} bytes)");
+
+        // Grow with the bytes actually there, not the declared size, which may be a lie.
+        using var data = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        while (data.Length <= expected)
+        {
+            int n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, expected + 1 - data.Length));
+            if (n == 0) break;
+            data.Write(chunk, 0, n);
+        }
+        if (data.Length != expected)
             throw new DataFormatException(path, $"{expected} data bytes for dimensions {string.Join("×", dims)}",
-                $"{available} ({(available < expected ? "truncated" : "trailing bytes")})");
-        return bytes[(4 + 4 * dims.Length)..];
+                data.Length < expected ? $"{data.Length} (truncated)" : $"more than {expected} (trailing bytes)");
+        return data.ToArray();
     }
 }
