@@ -29,7 +29,8 @@ public static class MnistJson
     private static List<byte> ReadData(string path)
     {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
+        // A repeated "data" key would leave it to the parser which array counts; refuse the ambiguity instead.
+        try { doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new DataFormatException(path, "valid JSON", $"a parse error ({e.Message})"); }
         using (doc)
         {

@@ -33,6 +33,7 @@ public class MnistJsonTests
     [InlineData("{ \"pixels\": [] }", "an object with key \"data\"")]       // wrong key
     [InlineData("{ \"data\": [0.5, 1.5] }", "numbers in [0, 1]")]           // out of range
     [InlineData("{ \"data\": [0.5, 0.25] }", "multiple of 784")]            // not whole images
+    [InlineData("{ \"data\": [0.5], \"data\": [0.25] }", "Duplicate")]     // which array would count?
     public void Bad_file_names_file_and_expectation(string content, string expected)
     {
         using var dir = new TempDir();
