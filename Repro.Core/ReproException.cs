@@ -18,10 +18,11 @@ public sealed class ConfigException(string key, string problem)
     public string Key { get; } = key;
 }
 
-/// <summary>Training produced a non-finite loss; names where.</summary>
-public sealed class DivergenceException(int epoch, int step, double loss)
-    : ReproException($"training diverged: loss is {loss} at epoch {epoch}, step {step}; lower the learning rate or check the data")
+/// <summary>Training produced a non-finite loss or weight; names what and where.</summary>
+public sealed class DivergenceException(int epoch, int step, string what)
+    : ReproException($"training diverged: {what} at epoch {epoch}, step {step}; lower the learning rate or check the data")
 {
     public int Epoch { get; } = epoch;
     public int Step { get; } = step;
+    public string What { get; } = what;
 }

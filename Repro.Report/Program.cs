@@ -163,7 +163,7 @@ namespace Repro.Cli
             Console.WriteLine($"device {Devices.Describe(Devices.Resolve(experiment.Rows[0].Device))}; data {data.Root}; results {outDir}");
             var clock = Stopwatch.StartNew();
             if (shard.Count > 1) Console.WriteLine($"shard {shard.Index}/{shard.Count}: {ExperimentRunner.Shard(experiment, shard.Index, shard.Count).Count} of {experiment.Units().Count()} units");
-            var results = ExperimentRunner.Run(experiment, outDir, data, unit => new ConsoleProgress($"[{unit.Row} s{unit.Seed}]"),
+            var outcome = ExperimentRunner.Run(experiment, outDir, data, unit => new ConsoleProgress($"[{unit.Row} s{unit.Seed}]"),
                 Console.WriteLine, shard.Index, shard.Count);
             if (definitionFile is not null)
             {
@@ -172,7 +172,7 @@ namespace Repro.Cli
                     .Format(TryBands(definitionFile)));
                 Console.WriteLine($"results: {outDir}");
                 WriteReport(outDir, Path.Combine(outDir, Reporting.HtmlReport.FileName), definitionFile, null);
-                return 0;
+                return Summarize(outcome);
             }
 
             // A small run is shown beside the full-budget Fashion-MNIST reference, when one has been committed.
@@ -181,10 +181,22 @@ namespace Repro.Cli
             Console.WriteLine();
             Console.WriteLine(ResultTable.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
                 $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss}",
-                ResultTable.Summarize(results), reference, referencePreset));
+                ResultTable.Summarize(outcome.Finished), reference, referencePreset));
             Console.WriteLine($"results: {outDir}");
             WriteReport(outDir, Path.Combine(outDir, Reporting.HtmlReport.FileName), null, null);
-            return 0;
+            return Summarize(outcome);
+        }
+
+        /// <summary>Units that failed or were left to other runners are said last; a failed unit makes the exit status 3.</summary>
+        private static int Summarize(ExperimentOutcome outcome)
+        {
+            if (outcome.LeftToOthers.Count > 0)
+                Console.WriteLine($"{outcome.LeftToOthers.Count} unit(s) were being run by another runner: " +
+                                  string.Join(", ", outcome.LeftToOthers.Select(u => $"{u.Row} seed {u.Seed}")));
+            if (outcome.Failed.Count == 0) return 0;
+            Console.Error.WriteLine($"{outcome.Failed.Count} unit(s) FAILED (the others finished):");
+            foreach (var f in outcome.Failed) Console.Error.WriteLine($"  {f.Row} seed {f.Seed}: {f.Reason}");
+            return 3;
         }
 
         private static int Table(string[] args)

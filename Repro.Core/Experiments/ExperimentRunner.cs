@@ -7,6 +7,9 @@ namespace Repro.Experiments;
 /// <summary>A finished unit: its folder (for its scores and curve files), result and config.</summary>
 public sealed record FinishedUnit(string Dir, UnitResult Result, RunConfig Config);
 
+/// <summary>What a runner did: units finished (now or before), units that failed, units left to other runners.</summary>
+public sealed record ExperimentOutcome(IReadOnlyList<UnitResult> Finished, IReadOnlyList<UnitFailure> Failed, IReadOnlyList<RunConfig> LeftToOthers);
+
 /// <summary>Runs an experiment's units into one results folder, skipping units already finished there.</summary>
 public static class ExperimentRunner
 {
@@ -56,30 +59,79 @@ public static class ExperimentRunner
         return experiment.Units().Where((_, k) => k % shards == shard - 1).ToList();
     }
 
-    public static IReadOnlyList<UnitResult> Run(Experiment experiment, string resultsDir, DataSets data,
+    /// <summary>
+    /// Runs this shard's units in order. A unit already finished is skipped; one claimed by another live runner is left
+    /// to it; one that diverges is recorded as failed (failure.json) and the rest go on; an interrupted one resumes from
+    /// its last epoch checkpoint.
+    /// </summary>
+    public static ExperimentOutcome Run(Experiment experiment, string resultsDir, DataSets data,
         Func<RunConfig, IProgressSink> progress, Action<string> log, int shard = 1, int shards = 1)
     {
         var units = Shard(experiment, shard, shards);
-        ResultsManifest.Record(resultsDir, experiment);
-        var results = new List<UnitResult>();
+        try
+        {
+            using (UnitClaim.Acquire(resultsDir, "experiment", TimeSpan.FromSeconds(30)))
+                ResultsManifest.Record(resultsDir, experiment);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ReproException($"cannot write to the results folder {resultsDir}: {e.Message} (read-only or full?); nothing in it was changed");
+        }
+        var finished = new List<UnitResult>();
+        var failed = new List<UnitFailure>();
+        var elsewhere = new List<RunConfig>();
         foreach (var (unit, i) in units.Select((u, i) => (u, i)))
         {
             var dir = Path.Combine(resultsDir, Experiment.UnitPath(unit));
+            var tag = $"[{i + 1}/{units.Count}] {unit.Row} seed {unit.Seed}";
+            using var claim = UnitClaim.TryAcquire(resultsDir, $"{unit.Row}-seed-{unit.Seed}");
+            if (claim is null)
+            {
+                log($"{tag}: being run by another runner (its claim in {Path.Combine(resultsDir, UnitClaim.Folder)} is held), left to it");
+                elsewhere.Add(unit);
+                continue;
+            }
+            // Checked under the claim: another runner may have finished or failed it since this one started.
             if (File.Exists(Path.Combine(dir, UnitFiles.Metrics)))
             {
                 RequireSameConfig(unit, dir);
-                log($"[{i + 1}/{units.Count}] {unit.Row} seed {unit.Seed}: already finished in {dir}, skipped");
-                results.Add(UnitRunner.Load(dir));
+                UnitRunner.RemoveCheckpoint(dir);   // left by a kill between the unit's rename and its clean-up
+                log($"{tag}: already finished in {dir}, skipped");
+                finished.Add(UnitRunner.Load(dir));
                 continue;
             }
-            log($"[{i + 1}/{units.Count}] {unit.Row} seed {unit.Seed}: width {unit.Width}, {unit.Epochs} epochs, batch {unit.BatchSize}, " +
-                $"loss {unit.Loss}, feature norm {unit.FeatureNorm}, {unit.Activation}");
-            var result = UnitRunner.Run(unit, dir, data, progress(unit));
-            log($"    accuracy {result.Accuracy:P1}; " + string.Join("; ", result.Ood.Keys.Select(o =>
-                $"{o} {result.PrimaryScore} AUROC {result.Primary(o).Auroc:F3}")) + $"; {result.WallSeconds:F0} s");
-            results.Add(result);
+            if (UnitFailure.TryLoad(dir) is { } earlier)
+            {
+                log($"{tag}: failed earlier ({earlier.Reason}); skipped — delete {dir} to try it again");
+                failed.Add(earlier);
+                continue;
+            }
+            var resumeFrom = new Checkpoint(Path.Combine(dir + ".partial", UnitRunner.CheckpointFolder)).LatestEpoch();
+            log($"{tag}: width {unit.Width}, {unit.Epochs} epochs, batch {unit.BatchSize}, " +
+                $"loss {unit.Loss}, feature norm {unit.FeatureNorm}, {unit.Activation}" +
+                (resumeFrom is { } epoch ? $"; resuming after epoch {epoch} from its checkpoint" : ""));
+            try
+            {
+                var result = UnitRunner.Run(unit, dir, data, progress(unit));
+                log($"    accuracy {result.Accuracy:P1}; " + string.Join("; ", result.Ood.Keys.Select(o =>
+                    $"{o} {result.PrimaryScore} AUROC {result.Primary(o).Auroc:F3}")) + $"; {result.WallSeconds:F0} s");
+                finished.Add(result);
+            }
+            catch (DivergenceException e)
+            {
+                failed.Add(UnitFailure.Record(dir, unit, e));
+                log($"    FAILED: {e.Message}; recorded in {Path.Combine(dir, UnitFailure.FileName)}, going on with the other units");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A disk problem is not this unit's fault and would hit the next one too: stop, saying what survives.
+                var saved = new Checkpoint(Path.Combine(dir + ".partial", UnitRunner.CheckpointFolder)).LatestEpoch();
+                throw new ReproException($"{unit.Row} seed {unit.Seed}: writing under {dir}.partial failed: {e.Message} (disk full or read-only?). " +
+                    $"Finished units are untouched; {(saved is { } k ? $"this unit resumes after epoch {k}" : "this unit starts over")} " +
+                    "when the run is repeated with space to write");
+            }
         }
-        return results;
+        return new ExperimentOutcome(finished, failed, elsewhere);
     }
 
     /// <summary>A finished unit made under other hyperparameters is not this unit's result: refuse to mix them.</summary>
@@ -87,7 +139,7 @@ public static class ExperimentRunner
     {
         var path = Path.Combine(dir, UnitFiles.Config);
         var finished = RunConfig.FromJson(File.ReadAllText(path), path);
-        if (finished.ToJson() != unit.ToJson())
+        if (!finished.SameRecipe(unit))
             throw new ReproException($"{dir} holds a result made with a different config ({string.Join(", ", Checkpoint.Differences(finished, unit))}); " +
                                      "use another results folder, or move that result away if the definition change is intended");
     }

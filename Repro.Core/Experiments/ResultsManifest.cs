@@ -38,7 +38,7 @@ public sealed record ResultsManifest(string Name, string Description, string? De
         if (existing is not null)
         {
             foreach (var row in mine.Rows)
-                if (existing.Rows.FirstOrDefault(r => r.Row == row.Row) is { } old && (old with { Device = row.Device }).ToJson() != row.ToJson())
+                if (existing.Rows.FirstOrDefault(r => r.Row == row.Row) is { } old && !old.SameRecipe(row))
                     throw new ReproException($"{Path.Combine(resultsDir, FileName)}: row '{row.Row}' was run here with a different config " +
                                              $"({string.Join(", ", Checkpoint.Differences(old, row))}); use another results folder");
             mine = existing with

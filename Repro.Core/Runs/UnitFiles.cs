@@ -22,6 +22,7 @@ public static class UnitFiles
         File.WriteAllText(Path.Combine(dir, Config), config.ToJson());
         File.WriteAllText(Path.Combine(dir, Curve), CurveCsv(result.Curve));
         foreach (var s in scores) File.WriteAllText(ScoresPath(dir, s.DataSet), ScoresCsv(s));
+        Platform.CrashPoint.Here("unit.files");
         File.WriteAllText(Path.Combine(dir, Metrics), System.Text.Json.JsonSerializer.Serialize(result, RunConfig.Json));
     }
 

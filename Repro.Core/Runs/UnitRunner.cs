@@ -49,10 +49,20 @@ public static class UnitRunner
             DateTimeOffset.UtcNow);
 
         UnitFiles.Write(partial, config, result, oodScores.Prepend(idScores));
-        Directory.Delete(checkpoint.Directory, recursive: true);   // the finished unit keeps scores, not weights
+        // Rename first, then drop the checkpoint: a kill between the two leaves a finished unit with a stale checkpoint
+        // (cleaned up by the next run), never a .partial without one that would have to train again from scratch.
+        Platform.CrashPoint.Here("unit.rename");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(unitDir))!);
         Directory.Move(partial, unitDir);
+        RemoveCheckpoint(unitDir);
         return result;
+    }
+
+    /// <summary>A finished unit keeps scores, not weights.</summary>
+    public static void RemoveCheckpoint(string unitDir)
+    {
+        var leftover = Path.Combine(unitDir, CheckpointFolder);
+        if (Directory.Exists(leftover)) Directory.Delete(leftover, recursive: true);
     }
 
     public static UnitResult Load(string unitDir)

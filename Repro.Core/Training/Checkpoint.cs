@@ -34,10 +34,12 @@ public sealed class Checkpoint(string directory)
         if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true);
         System.IO.Directory.CreateDirectory(dir);
         model.save(Path.Combine(dir, "model.bin"));
+        Platform.CrashPoint.Here("checkpoint.files");
         optimizer.save_state_dict(Path.Combine(dir, "optimizer.bin"));
         using (var state = generator.get_state()) File.WriteAllBytes(Path.Combine(dir, "generator.bin"), state.data<byte>().ToArray());
         File.WriteAllText(Path.Combine(dir, "curve.json"), JsonSerializer.Serialize(curve, RunConfig.Json));
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJson());
+        Platform.CrashPoint.Here("checkpoint.pointer");
         AtomicFile.WriteAllText(Path.Combine(Directory, Pointer), epoch.ToString());
         foreach (var old in System.IO.Directory.EnumerateDirectories(Directory, "epoch-*"))
             if (old != dir) System.IO.Directory.Delete(old, recursive: true);
@@ -48,7 +50,7 @@ public sealed class Checkpoint(string directory)
     {
         var dir = EpochDir(epoch);
         var saved = RunConfig.FromJson(File.ReadAllText(Path.Combine(dir, "config.json")), Path.Combine(dir, "config.json"));
-        if (saved.ToJson() != config.ToJson())
+        if (!saved.SameRecipe(config))
             throw new ReproException($"checkpoint {dir} was made with a different config ({string.Join(", ", Differences(saved, config))}); " +
                                      "restore that config or delete the checkpoint folder to start the unit over");
         model.load(Path.Combine(dir, "model.bin"));
@@ -63,7 +65,7 @@ public sealed class Checkpoint(string directory)
     {
         var x = System.Text.Json.Nodes.JsonNode.Parse(a.ToJson())!.AsObject();
         var y = System.Text.Json.Nodes.JsonNode.Parse(b.ToJson())!.AsObject();
-        return RunConfig.Keys.Where(k => x[k]?.ToJsonString() != y[k]?.ToJsonString())
+        return RunConfig.Keys.Where(k => k != "device" && x[k]?.ToJsonString() != y[k]?.ToJsonString())
             .Select(k => $"{k}: {x[k]?.ToJsonString() ?? "null"} → {y[k]?.ToJsonString() ?? "null"}");
     }
 

@@ -107,6 +107,9 @@ public sealed record RunConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>The same unit of work: every key equal except the device, which says where it runs, not what it is.</summary>
+    public bool SameRecipe(RunConfig other) => (this with { Device = other.Device }).ToJson() == other.ToJson();
+
     public static RunConfig FromJson(string json, string source)
     {
         try

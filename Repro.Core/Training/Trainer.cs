@@ -86,13 +86,15 @@ public static class Trainer
                 var y = labels.index_select(0, index);
 
                 var (value, right) = trainStep.Run(x, y);
-                if (!double.IsFinite(value)) throw new DivergenceException(epoch + 1, step + 1, value);
+                if (!double.IsFinite(value)) throw new DivergenceException(epoch + 1, step + 1, $"loss is {value}");
                 lossSum += value * size;
                 correct += right;
                 seen += size;
                 progress.Step(epoch + 1, config.Epochs, step + 1, steps, lossSum / seen, (double)correct / seen,
                     seen / clock.Elapsed.TotalSeconds);
             }
+            // A finite loss can hide a weight that overflowed this epoch; never checkpoint one (one reduction per tensor).
+            if (NonFiniteParameter(model) is { } name) throw new DivergenceException(epoch + 1, steps, $"weight '{name}' is not finite");
             var record = new EpochRecord(epoch + 1, lr, lossSum / seen, (double)correct / seen,
                 clock.Elapsed.TotalSeconds, seen / clock.Elapsed.TotalSeconds);
             curve.Add(record);
@@ -100,5 +102,13 @@ public static class Trainer
             checkpoint?.Save(epoch + 1, config, model, optimizer, generator, curve);
         }
         return new TrainedModel(model, curve, curve.Sum(r => r.Seconds));
+    }
+
+    private static string? NonFiniteParameter(ResNet18 model)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var (name, p) in model.named_parameters())
+            if (!isfinite(p).all().item<bool>()) return name;
+        return null;
     }
 }

@@ -69,10 +69,18 @@ public static class HtmlReport
                     ("roc", "ROC curves"), ("training", "Training"), ("provenance", "Provenance") }
             .Select(x => new XElement("li", new XElement("a", new XAttribute("href", $"#{x.Item1}"), x.Item2)))));
 
-    private static XElement MissingSection(ReportModel model) => Section("missing", "What is missing",
-        model.Missing.Count == 0
-            ? P("Nothing: every planned unit has finished, with its scores.")
-            : new XElement("ul", new XAttribute("class", "missing-list"), model.Missing.Select(m => new XElement("li", m))));
+    private static XElement MissingSection(ReportModel model)
+    {
+        var section = Section("missing", "What is missing",
+            model.Missing.Count == 0 && model.Failed.Count == 0
+                ? P("Nothing: every planned unit has finished, with its scores.")
+                : new XElement("ul", new XAttribute("class", "missing-list"), model.Missing.Select(m => new XElement("li", m))));
+        if (model.Failed.Count > 0)
+            section.Add(new XElement("h3", $"Failed units ({model.Failed.Count})"),
+                P("These stopped for good (their failure.json says why); the table leaves them out. Delete a unit's folder to run it again."),
+                new XElement("ul", new XAttribute("class", "failed-list"), model.Failed.Select(f => new XElement("li", $"FAILED — {f}"))));
+        return section;
+    }
 
     private static XElement TableSection(ReportModel model)
     {
@@ -209,7 +217,7 @@ public static class HtmlReport
         thead th { background: #f3f3f3; }
         td.within { background: #e3f4e1; } td.outside { background: #fbe0de; } td.missing, td.partial { color: #8a6d00; background: #fff7d6; }
         ul.claims li.within::marker { color: #2e7d32; } ul.claims li.outside { color: #b71c1c; } ul.claims li.missing { color: #8a6d00; }
-        .missing-list li { color: #8a6d00; }
+        .missing-list li { color: #8a6d00; } .failed-list li { color: #b71c1c; font-weight: 600; }
         td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: .8rem; text-align: left; white-space: normal; word-break: break-all; }
         .figures { display: flex; flex-wrap: wrap; gap: 1rem; }
         figure { margin: 0; flex: 1 1 480px; max-width: 760px; }

@@ -49,6 +49,7 @@ public sealed record ReportModel(
     IReadOnlyDictionary<string, string> OodSets,
     int UnitsPlanned,
     int UnitsFinished,
+    IReadOnlyList<string> Failed,
     IReadOnlyList<string> Missing,
     IReadOnlyList<TableLine> Table,
     IReadOnlyList<ClaimLine> Claims,
@@ -84,8 +85,10 @@ public sealed record ReportModel(
             .DistinctBy(u => (u.Result.Row, u.Result.Seed)).ToList();
         foreach (var extra in finished.Except(units))
             missing.Add($"{Rel(resultsDir, extra.Dir)}: {extra.Result.Row} seed {extra.Result.Seed} is not a unit of {definition.Name}; not shown");
+        var failed = new List<string>();
         foreach (var (row, seed) in planned.Where(p => !units.Any(u => u.Result.Row == p.Row && u.Result.Seed == p.Seed)))
-            missing.Add(InProgress(resultsDir, row, seed) is { } epoch
+            if (FailureOf(resultsDir, row, seed) is { } failure) failed.Add($"{row} seed {seed}: {failure}");
+            else missing.Add(InProgress(resultsDir, row, seed) is { } epoch
                 ? $"{row} seed {seed}: in progress (checkpoint after epoch {epoch})"
                 : $"{row} seed {seed}: not run");
         foreach (var u in units)
@@ -150,7 +153,7 @@ public sealed record ReportModel(
         var hasPaperNumbers = definition.Rows.Any(r => r.Paper is not null);
         var model = new ReportModel(
             $"Repro report: {definition.Name}", definition.Name, definition.Source, definitionSource, idSet, definition.OodSets,
-            planned.Count, units.Count, missing, lines, claims,
+            planned.Count, units.Count, failed, missing, lines, claims,
             bandsFile is not null && bands is not null ? Rel(repositoryRoot, bandsFile) : "none (no tolerance bands for this experiment yet)",
             hasPaperNumbers ? null : PaperTableForComparison(repositoryRoot),
             spreads, accuracy, unitLines, environment, hashes);
@@ -198,6 +201,14 @@ public sealed record ReportModel(
             table1.OodSets,
             table1.Rows.Where(r => r.Paper is not null).Select(r => new PaperLine(r.Label,
                 r.Paper!.Auroc.ToDictionary(kv => kv.Key, kv => new Spread(kv.Value.Min, kv.Value.Max, kv.Value.Avg)), r.Paper.Accuracy)).ToList());
+    }
+
+    /// <summary>Why a unit failed (its failure.json), or null when it did not.</summary>
+    private static string? FailureOf(string resultsDir, string row, int seed)
+    {
+        var unit = Path.Combine(resultsDir, Experiments.Experiment.UnitPath(new RunConfig { Row = row, Seed = seed }));
+        try { return UnitFailure.TryLoad(unit)?.Reason; }
+        catch (DataFormatException e) { return $"failed, and its {UnitFailure.FileName} is unreadable: {e.Message}"; }
     }
 
     /// <summary>The last checkpointed epoch of an interrupted unit, or null when it never started.</summary>

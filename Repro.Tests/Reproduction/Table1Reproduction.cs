@@ -39,10 +39,11 @@ public class Table1Reproduction
         Assert.True(problems.Count == 0, "cannot reproduce:\n- " + string.Join("\n- ", problems));
 
         var experiment = definition.ToExperiment().With(["device=cuda"]);
-        var results = ExperimentRunner.Run(experiment, profile.ResultsDir, new DataSets(),
+        var outcome = ExperimentRunner.Run(experiment, profile.ResultsDir, new DataSets(),
             unit => new EpochLines($"[{unit.Row} s{unit.Seed}]"), Console.Error.WriteLine, profile.Shard, profile.Shards);
-        Assert.Equal(ExperimentRunner.Shard(experiment, profile.Shard, profile.Shards).Count, results.Count);
-        Assert.All(results, r => Assert.True(r.Ood.Count == definition.OodSets.Count, $"{r.Row} seed {r.Seed} lacks OoD sets"));
+        Assert.True(outcome.Failed.Count == 0, "units failed:\n- " + string.Join("\n- ", outcome.Failed.Select(f => $"{f.Row} seed {f.Seed}: {f.Reason}")));
+        Assert.Equal(ExperimentRunner.Shard(experiment, profile.Shard, profile.Shards).Count, outcome.Finished.Count + outcome.LeftToOthers.Count);
+        Assert.All(outcome.Finished, r => Assert.True(r.Ood.Count == definition.OodSets.Count, $"{r.Row} seed {r.Seed} lacks OoD sets"));
     }
 
     [Fact]

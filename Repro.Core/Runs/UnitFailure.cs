@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Repro.Training;
+
+namespace Repro.Runs;
+
+/// <summary>
+/// Why a unit stopped for good (it diverged): written as failure.json in the unit's folder instead of metrics.json,
+/// so the rest of the experiment goes on, a rerun does not silently retry a deterministic failure, and the report
+/// shows it as failed. Delete the folder to try the unit again.
+/// </summary>
+public sealed record UnitFailure(string Row, int Seed, string Reason, int Epoch, int Step, string Device,
+    IReadOnlyDictionary<string, string> Versions, DateTimeOffset Failed)
+{
+    public const string FileName = "failure.json";
+
+    public static UnitFailure Record(string unitDir, RunConfig unit, DivergenceException e)
+    {
+        var failure = new UnitFailure(unit.Row, unit.Seed, e.Message, e.Epoch, e.Step, unit.Device, Provenance.Versions(), DateTimeOffset.UtcNow);
+        Directory.CreateDirectory(unitDir);
+        File.WriteAllText(Path.Combine(unitDir, UnitFiles.Config), unit.ToJson());
+        AtomicFile.WriteAllText(Path.Combine(unitDir, FileName), JsonSerializer.Serialize(failure, RunConfig.Json));
+        return failure;
+    }
+
+    public static UnitFailure? TryLoad(string unitDir)
+    {
+        var path = Path.Combine(unitDir, FileName);
+        if (!File.Exists(path)) return null;
+        try { return JsonSerializer.Deserialize<UnitFailure>(File.ReadAllText(path), RunConfig.Json); }
+        catch (JsonException e) { throw new DataFormatException(path, "a unit failure record", e.Message); }
+    }
+}
