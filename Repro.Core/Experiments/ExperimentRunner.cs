@@ -70,8 +70,7 @@ public static class ExperimentRunner
         var units = Shard(experiment, shard, shards);
         try
         {
-            using (UnitClaim.Acquire(resultsDir, "experiment", TimeSpan.FromSeconds(30)))
-                ResultsManifest.Record(resultsDir, experiment);
+            ResultsManifest.Record(resultsDir, experiment);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

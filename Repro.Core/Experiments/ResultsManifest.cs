@@ -31,9 +31,15 @@ public sealed record ResultsManifest(string Name, string Description, string? De
     }
 
     /// <summary>Writes the manifest of <paramref name="experiment"/> into the folder, merged with the one already there.</summary>
-    public static ResultsManifest Record(string resultsDir, Experiment experiment)
+    public static ResultsManifest Record(string resultsDir, Experiment experiment) => Merge(resultsDir, For(experiment));
+
+    /// <summary>
+    /// Merges <paramref name="mine"/> into the folder's manifest (seeds united, new rows added), under the folder's
+    /// "experiment" claim so concurrent runners or merges do not lose each other's seeds.
+    /// </summary>
+    public static ResultsManifest Merge(string resultsDir, ResultsManifest mine)
     {
-        var mine = For(experiment);
+        using var claim = UnitClaim.Acquire(resultsDir, "experiment", TimeSpan.FromSeconds(30));
         var existing = TryLoad(resultsDir);
         if (existing is not null)
         {
