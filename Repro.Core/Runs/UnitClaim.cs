@@ -18,7 +18,14 @@ public sealed class UnitClaim : IDisposable
     {
         var dir = Path.Combine(resultsDir, Folder);
         Directory.CreateDirectory(dir);
-        var stream = new FileStream(Path.Combine(dir, name + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var path = Path.Combine(dir, name + ".lock");
+        if (OperatingSystem.IsMacOS())
+        {
+            // No record locks on macOS in .NET: there FileShare.None is a flock, also dropped when the holder dies.
+            try { return new UnitClaim(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)); }
+            catch (IOException) when (File.Exists(path)) { return null; }
+        }
+        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
         try
         {
             stream.Lock(0, 1);
