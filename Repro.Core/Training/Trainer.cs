@@ -104,7 +104,8 @@ public static class Trainer
         return new TrainedModel(model, curve, curve.Sum(r => r.Seconds));
     }
 
-    private static string? NonFiniteParameter(ResNet18 model)
+    /// <summary>The name of the first parameter holding a NaN or Inf, or null.</summary>
+    public static string? NonFiniteParameter(ResNet18 model)
     {
         using var scope = NewDisposeScope();
         foreach (var (name, p) in model.named_parameters())

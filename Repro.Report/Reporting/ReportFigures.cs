@@ -64,7 +64,7 @@ public static class ReportFigures
         plot.Axes.Bottom.SetTicks(spreads.Select((_, i) => (double)i).ToArray(), spreads.Select(s => s.Label).ToArray());
         plot.Axes.SetLimitsX(-0.6, Math.Max(1, spreads.Count) - 0.4);
         if (values.Count > 0) plot.Axes.SetLimitsY(Math.Max(0, values.Min() - 0.03), Math.Min(1.005, values.Max() + 0.03));
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.ShowLegend(Edge.Bottom);   // outside the data area: points may sit anywhere in it
         return Render(plot, $"seed-spread-{ood}",
             $"AUROC of every finished seed per row on {ood}; a short solid line marks our mean, grey boxes the paper's seed range.");
     }

@@ -42,4 +42,15 @@ public class DivergenceTests
         Assert.Contains("FAILED — diverges seed 1", HtmlReport.Render(model, inputs, DateTimeOffset.UnixEpoch, "test"));
         Assert.Equal(0, model.Table.Single(t => t.Row == "diverges").SeedsFinished);
     }
+
+    [Fact]
+    public void A_non_finite_weight_is_found_by_name()
+    {
+        var config = TinyRun.Config();
+        using var model = Trainer.CreateModel(config, Repro.Data.DataCatalog.FashionMnist);
+        Assert.Null(Trainer.NonFiniteParameter(model));
+        var (name, p) = model.named_parameters().Last();
+        using (TorchSharp.torch.no_grad()) p.view(-1)[0] = TorchSharp.torch.tensor(double.PositiveInfinity);
+        Assert.Equal(name, Trainer.NonFiniteParameter(model));
+    }
 }

@@ -37,6 +37,10 @@ public class ReportTests
     {
         using var fixture = new ReportFixture();
         var (_, html) = Report(fixture);
+        // Kept for a person to look at: the paper-shaped table with bands, claims, missing and in-progress units.
+        var review = Path.Combine(Repro.Data.DataPaths.RepositoryRoot() ?? Path.GetTempPath(), "TestResults");
+        Directory.CreateDirectory(review);
+        File.WriteAllText(Path.Combine(review, "report-fixture.html"), html);
         var table = Parse(html).Descendants("section").Single(s => (string?)s.Attribute("id") == "table");
         Snapshot.Match(table.ToString().Split('\n'));
     }
