@@ -174,7 +174,7 @@ namespace Repro.Cli
                 Console.WriteLine(PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(outDir))
                     .Format(TryBands(definitionFile)));
                 Console.WriteLine($"results: {outDir}");
-                WriteReport(outDir, Path.Combine(outDir, Reporting.HtmlReport.FileName), definitionFile, null);
+                ReportAfterRun(outDir, definitionFile);
                 return Summarize(outcome);
             }
 
@@ -186,7 +186,7 @@ namespace Repro.Cli
                 $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss}",
                 ResultTable.Summarize(outcome.Finished), reference, referencePreset));
             Console.WriteLine($"results: {outDir}");
-            WriteReport(outDir, Path.Combine(outDir, Reporting.HtmlReport.FileName), null, null);
+            ReportAfterRun(outDir, null);
             return Summarize(outcome);
         }
 
@@ -226,6 +226,20 @@ namespace Repro.Cli
             if (args.Length < 3 || args[0] != "--into") throw new ReproException($"merge needs --into DIR and one or more results folders\n\n{Usage}");
             ResultsMerge.Merge(args[1], args[2..], Console.WriteLine);
             return 0;
+        }
+
+        /// <summary>
+        /// The report a run ends with is derived output: if it cannot be drawn (e.g. the GPU kit leaves ScottPlot's
+        /// native renderer behind), the run's results still stand and its exit status is the run's.
+        /// </summary>
+        private static void ReportAfterRun(string outDir, string? definitionFile)
+        {
+            try { WriteReport(outDir, Path.Combine(outDir, Reporting.HtmlReport.FileName), definitionFile, null); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Console.Error.WriteLine($"report not written ({e.GetType().Name}: {e.Message}); the results are complete — " +
+                                        $"run `repro report {outDir}` where ScottPlot can draw");
+            }
         }
 
         private static void WriteReport(string resultsDir, string output, string? definitionFile, string? bandsFile)
