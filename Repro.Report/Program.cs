@@ -55,6 +55,10 @@ namespace Repro.Cli
                                                 (default DIR/report.html); reads files only, never trains
               repro merge --into DIR SHARD_DIR...  merge shards' results folders into one (finished and failed
                                                 units; unfinished ones are named, not copied)
+              repro bench [--definition FILE] [--rows a,b] [--batch 128,1024] [--steps 30] [--warmup 5]
+                          [--device cuda] [--json FILE] [--peer PYTORCH.json]
+                                                training throughput (img/s) of rows' models on synthetic
+                                                batches; scripts/bench-vs-pytorch.sh sets it beside PyTorch
               repro presets                     list presets and their row configs
               repro reference --preset NAME --from DIR
                                                 summarize a finished full-budget run into
@@ -78,6 +82,7 @@ namespace Repro.Cli
                 "table" => Table(args[1..]),
                 "report" => Report(args[1..]),
                 "merge" => Merge(args[1..]),
+                "bench" => Bench(args[1..]),
                 "presets" => ListPresets(),
                 "reference" => WriteReference(args[1..]),
                 _ => throw new ReproException($"unknown command '{string.Join(' ', args)}'\n\n{Usage}"),
@@ -218,6 +223,38 @@ namespace Repro.Cli
             var o = Options.Parse(dir is null ? args : args[1..], Usage, "-o", "--out", "--definition", "--bands", "--from");
             dir ??= o["--from"] ?? throw new ReproException("report needs a results folder: repro report DIR [-o FILE.html]");
             WriteReport(dir, o["-o"] ?? o["--out"] ?? Path.Combine(dir, Reporting.HtmlReport.FileName), o["--definition"], o["--bands"]);
+            return 0;
+        }
+
+        private static int Bench(string[] args)
+        {
+            var o = Options.Parse(args, Usage, "--definition", "--rows", "--batch", "--steps", "--warmup", "--device", "--json", "--peer");
+            var peers = o["--peer"] is { } peerFile ? RatioTable.Load(peerFile) : null;
+            var repo = DataPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
+            var definition = ExperimentDefinition.Load(o["--definition"] ?? Path.Combine(repo, "experiments", "table1.json"));
+            var rows = (o["--rows"] ?? "l2-60,logitnorm-60").Split(',').Select(r => definition.ConfigFor(definition.Row(r)) with { Device = o["--device"] ?? "auto" }).ToList();
+            int Int(string key, string fallback) => int.TryParse(o[key] ?? fallback, out var v) && v > 0 ? v
+                : throw new ConfigException(key.TrimStart('-'), $"expected a positive integer, got '{o[key]}'");
+            var batches = (o["--batch"] ?? "128,1024").Split(',').Select(b => int.TryParse(b, out var v) && v >= 2 ? v
+                : throw new ConfigException("batch", $"expected comma-separated batch sizes ≥ 2, got '{o["--batch"]}'")).ToList();
+            int steps = Int("--steps", "30"), warmup = Int("--warmup", "5");
+            var device = Devices.Resolve(rows[0].Device);
+            Console.WriteLine($"train step, TorchSharp fp32, {Devices.Describe(device)}; {warmup} warm-up + {steps} timed steps; synthetic batches on the device");
+            var timings = new List<StepTiming>();
+            foreach (var row in rows)
+                foreach (var batch in batches)
+                {
+                    var t = StepBenchmark.Measure(row, batch, steps, warmup, device);
+                    timings.Add(t);
+                    Console.WriteLine($"  {t.Row,-20} batch {t.BatchSize,5}: {t.ImagesPerSecond,10:F0} img/s  {t.MillisecondsPerStep,8:F1} ms/step");
+                }
+            if (o["--json"] is { } json)
+                Runs.AtomicFile.WriteAllText(json, System.Text.Json.JsonSerializer.Serialize(timings, RunConfig.Json));
+            if (peers is not null)
+            {
+                Console.WriteLine();
+                Console.WriteLine(RatioTable.Format(timings, peers));
+            }
             return 0;
         }
 

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Repro.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Repro.Training;
+
+/// <summary>Training throughput of one row's model: images per second over timed steps, after warm-up.</summary>
+public sealed record StepTiming(string Row, int BatchSize, int Steps, double ImagesPerSecond, double MillisecondsPerStep, string Device);
+
+/// <summary>
+/// Times the training step itself — the same <see cref="TrainStep"/> the loop runs, host sync for the loss included —
+/// on synthetic batches of the row's input shape, already normalized and on the device (so data and augmentation are
+/// not in it). The peer script scripts/peer/train_step.py times PyTorch the same way for the ratio table.
+/// </summary>
+public static class StepBenchmark
+{
+    public static StepTiming Measure(RunConfig row, int batchSize, int steps, int warmup, Device device)
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(row.Seed);
+        var info = DataCatalog.Info(row.InDistribution);
+        using var model = Trainer.CreateModel(row, info).to(device);
+        model.train();
+        using var optimizer = Trainer.CreateOptimizer(row, model);
+        var step = new TrainStep(model, Trainer.CreateLoss(row), optimizer);
+        var x = randn([batchSize, info.Channels, info.Side, info.Side], device: device);
+        var y = randint(0, info.NumClasses, [batchSize], device: device);
+        for (int i = 0; i < warmup; i++) step.Run(x, y);
+        Synchronize(device);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) step.Run(x, y);
+        Synchronize(device);
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new StepTiming(row.Row, batchSize, steps, steps * (double)batchSize / seconds, 1000 * seconds / steps, Devices.Describe(device));
+    }
+
+    private static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
+    }
+}
+
+/// <summary>One line of the peer script's JSON (scripts/peer/train_step.py): a system such as "pytorch-bf16".</summary>
+public sealed record PeerTiming(string System, string Row, int BatchSize, double ImagesPerSecond, string Device);
+
+/// <summary>Ours beside the peer's, same row and batch, as a Markdown table with ours ÷ theirs per peer system.</summary>
+public static class RatioTable
+{
+    public static IReadOnlyList<PeerTiming> Load(string path)
+    {
+        if (!File.Exists(path)) throw new ReproException($"peer timings {path} do not exist (run scripts/peer/train_step.py --json {path})");
+        var options = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        try { return System.Text.Json.JsonSerializer.Deserialize<List<PeerTiming>>(File.ReadAllText(path), options) ?? []; }
+        catch (System.Text.Json.JsonException e) { throw new DataFormatException(path, "a JSON list of peer timings", e.Message); }
+    }
+
+    public static string Format(IReadOnlyList<StepTiming> ours, IReadOnlyList<PeerTiming> peers)
+    {
+        var systems = peers.Select(p => p.System).Distinct().ToList();
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine("| row | batch | TorchSharp fp32 img/s | " + string.Join(" | ", systems.Select(s => $"{s} img/s | ours ÷ {s}")) + " |");
+        sb.AppendLine("|---|---:|---:|" + string.Concat(systems.Select(_ => "---:|---:|")));
+        foreach (var t in ours)
+        {
+            sb.Append($"| {t.Row} | {t.BatchSize} | {t.ImagesPerSecond:F0} |");
+            foreach (var s in systems)
+            {
+                var p = peers.FirstOrDefault(x => x.System == s && x.Row == t.Row && x.BatchSize == t.BatchSize);
+                sb.Append(p is null ? " — | — |" : $" {p.ImagesPerSecond:F0} | {t.ImagesPerSecond / p.ImagesPerSecond:F2} |");
+            }
+            sb.AppendLine();
+        }
+        var devices = ours.Select(t => t.Device).Concat(peers.Select(p => p.Device)).Distinct();
+        sb.AppendLine($"\nMeasured side by side on: {string.Join("; ", devices)}.");
+        return sb.ToString();
+    }
+}
