@@ -15,6 +15,7 @@ namespace Repro.Tests.Reproduction;
 /// </summary>
 [Trait("Category", "Repro")]
 [Collection(TorchCollection.Name)]
+[TestCaseOrderer(RunInOrder.TypeName, RunInOrder.Assembly)]
 public class Table1Reproduction
 {
     private sealed class EpochLines(string label) : IProgressSink
@@ -31,7 +32,7 @@ public class Table1Reproduction
         return (profile, definition);
     }
 
-    [Fact]
+    [Fact, Order(1)]
     public void Units_of_this_shard_run_to_completion()
     {
         var (profile, definition) = Setup();
@@ -46,7 +47,7 @@ public class Table1Reproduction
         Assert.All(outcome.Finished, r => Assert.True(r.Ood.Count == definition.OodSets.Count, $"{r.Row} seed {r.Seed} lacks OoD sets"));
     }
 
-    [Fact]
+    [Fact, Order(2)]
     public void Reproduced_table_is_within_the_tolerance_bands()
     {
         var (profile, definition) = Setup();
