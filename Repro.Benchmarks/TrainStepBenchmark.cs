@@ -1,9 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Repro.Data;
-using Repro.Experiments;
-using Repro.Model;
-using Repro.Training;
-using static TorchSharp.torch;
 
 namespace Repro.Benchmarks;
 
@@ -15,10 +10,7 @@ namespace Repro.Benchmarks;
 [Config(typeof(MallocJobs))]
 public class TrainStepBenchmark
 {
-    private ResNet18 model = null!;
-    private optim.Optimizer optimizer = null!;
-    private TrainStep step = null!;
-    private Tensor x = null!, y = null!;
+    private TrainStepFixture fixture = null!;
 
     [Params(128)]
     public int BatchSize { get; set; }
@@ -28,24 +20,11 @@ public class TrainStepBenchmark
     public int Width { get; set; }
 
     [GlobalSetup]
-    public void Setup()
-    {
-        var config = Presets.Quick.Rows[0] with { BatchSize = BatchSize, Width = Width };
-        random.manual_seed(0);
-        model = Trainer.CreateModel(config, DataCatalog.FashionMnist);
-        optimizer = Trainer.CreateOptimizer(config, model);
-        step = new TrainStep(model, Trainer.CreateLoss(config), optimizer);
-        model.train();
-        x = randn(BatchSize, 1, 28, 28);
-        y = randint(0, 10, [BatchSize]);
-    }
+    public void Setup() => fixture = new TrainStepFixture(Width, BatchSize);
 
     [Benchmark(Description = "train step (L2 model)")]
-    public double Step() => step.Run(x, y).Loss;
+    public double Step() => fixture.Step();
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        x.Dispose(); y.Dispose(); optimizer.Dispose(); model.Dispose();
-    }
+    public void Cleanup() => fixture.Dispose();
 }

@@ -16,7 +16,8 @@ public sealed record ModelSpec(
     double FeatureNormEpsilon = 1e-12,
     bool SpectralNorm = false,
     double SpectralNormCoefficient = SpectralNormConv2d.DefaultCoefficient,
-    int InputSize = 32)
+    int InputSize = 32,
+    ComputePrecision Precision = ComputePrecision.Fp32)
 {
     /// <summary>Dimension of z: the last stage's width (8w) after global average pooling.</summary>
     public int FeatureDim => 8 * Width;

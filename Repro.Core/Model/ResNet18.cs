@@ -97,8 +97,12 @@ internal static class Convolution
     public static Module<Tensor, Tensor> Create(ModelSpec spec, int inChannels, int outChannels, int kernelSize, int stride, int inputSize)
     {
         int padding = kernelSize / 2;
-        return spec.SpectralNorm
-            ? new SpectralNormConv2d(inChannels, outChannels, kernelSize, stride, padding, inputSize, spec.SpectralNormCoefficient)
+        var bf16 = spec.Precision == ComputePrecision.Bf16;
+        if (spec.SpectralNorm)
+            return new SpectralNormConv2d(inChannels, outChannels, kernelSize, stride, padding, inputSize, spec.SpectralNormCoefficient,
+                bf16 ? ScalarType.BFloat16 : null);
+        return bf16
+            ? new LowPrecisionConv2d(inChannels, outChannels, kernelSize, stride, padding)
             : Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: false);
     }
 

@@ -24,14 +24,18 @@ public sealed class SpectralNormConv2d : Module<Tensor, Tensor>
     private readonly Tensor u, v;
     private readonly long stride, padding, outputPadding;
     private readonly bool asMatrix;
+    private readonly ScalarType? compute;
 
     public double Coefficient { get; }
 
     /// <param name="inputChannels">C_in.</param>
     /// <param name="inputSize">Spatial side of the square input this layer sees (the operator depends on it).</param>
+    /// <param name="compute">Null: fp32. BFloat16: the convolution of the input runs in bf16 (see LowPrecisionConv2d); σ, the
+    /// power iteration and the weight stay fp32.</param>
     public SpectralNormConv2d(int inputChannels, int outputChannels, int kernelSize, int stride, int padding, int inputSize,
-        double coefficient = DefaultCoefficient) : base(nameof(SpectralNormConv2d))
+        double coefficient = DefaultCoefficient, ScalarType? compute = null) : base(nameof(SpectralNormConv2d))
     {
+        this.compute = compute;
         if (!(coefficient > 0)) throw new ArgumentOutOfRangeException(nameof(coefficient), coefficient, "c must be > 0");
         Coefficient = coefficient;
         this.stride = stride;
@@ -63,7 +67,9 @@ public sealed class SpectralNormConv2d : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         if (training) PowerIteration(1);
-        return functional.conv2d(x, NormalizedWeight(), strides: [stride, stride], padding: [padding, padding])
+        return (compute is { } type
+                ? LowPrecisionConv2d.Compute(x, NormalizedWeight(), stride, padding, type)
+                : functional.conv2d(x, NormalizedWeight(), strides: [stride, stride], padding: [padding, padding]))
             .MoveToOuterDisposeScope();
     }
 

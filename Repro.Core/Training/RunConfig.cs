@@ -28,6 +28,8 @@ public sealed record RunConfig
     public bool SpectralNorm { get; init; }
     /// <summary>Lipschitz coefficient c of W / max(1, σ/c); DDU's default 3.</summary>
     public double SpectralNormCoefficient { get; init; } = Model.SpectralNormConv2d.DefaultCoefficient;
+    /// <summary>fp32, or bf16: convolutions compute in bfloat16 from fp32 master weights (Model/LowPrecisionConv2d.cs).</summary>
+    public Model.ComputePrecision Precision { get; init; } = Model.ComputePrecision.Fp32;
 
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
     public double LogitNormTemperature { get; init; } = 0.04;

@@ -23,7 +23,8 @@ public static class Trainer
     public static ResNet18 CreateModel(RunConfig config, DatasetInfo data) => new(new ModelSpec(
         InputChannels: data.Channels, NumClasses: data.NumClasses, Width: config.Width, Activation: config.Activation,
         FeatureNorm: config.FeatureNorm, FeatureNormEpsilon: config.FeatureNormEpsilon,
-        SpectralNorm: config.SpectralNorm, SpectralNormCoefficient: config.SpectralNormCoefficient, InputSize: data.Side));
+        SpectralNorm: config.SpectralNorm, SpectralNormCoefficient: config.SpectralNormCoefficient, InputSize: data.Side,
+        Precision: config.Precision));
 
     public static ITrainingLoss CreateLoss(RunConfig config) => config.Loss switch
     {
