@@ -55,7 +55,7 @@ namespace Repro.Cli
                                                 (default DIR/report.html); reads files only, never trains
               repro merge --into DIR SHARD_DIR...  merge shards' results folders into one (finished and failed
                                                 units; unfinished ones are named, not copied)
-              repro bench [--definition FILE] [--rows a,b] [--batch 128,1024] [--steps 30] [--warmup 5]
+              repro bench [--definition FILE] [--rows a,b] [--batch 128,1024] [--precision fp32,bf16] [--steps 30] [--warmup 5]
                           [--device cuda] [--json FILE] [--peer PYTORCH.json]
                                                 training throughput (img/s) of rows' models on synthetic
                                                 batches; scripts/bench-vs-pytorch.sh sets it beside PyTorch
@@ -228,25 +228,32 @@ namespace Repro.Cli
 
         private static int Bench(string[] args)
         {
-            var o = Options.Parse(args, Usage, "--definition", "--rows", "--batch", "--steps", "--warmup", "--device", "--json", "--peer");
+            var o = Options.Parse(args, Usage, "--definition", "--rows", "--batch", "--steps", "--warmup", "--device", "--json", "--peer", "--precision");
             var peers = o["--peer"] is { } peerFile ? RatioTable.Load(peerFile) : null;
             var repo = DataPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
             var definition = ExperimentDefinition.Load(o["--definition"] ?? Path.Combine(repo, "experiments", "table1.json"));
-            var rows = (o["--rows"] ?? "l2-60,logitnorm-60").Split(',').Select(r => definition.ConfigFor(definition.Row(r)) with { Device = o["--device"] ?? "auto" }).ToList();
+            var precisions = (o["--precision"] ?? "fp32,bf16").Split(',').Select(p => p switch
+            {
+                "fp32" => Model.ComputePrecision.Fp32, "bf16" => Model.ComputePrecision.Bf16,
+                _ => throw new ConfigException("precision", $"expected fp32 and/or bf16, got '{p}'"),
+            }).ToList();
+            var rows = (o["--rows"] ?? "l2-60,logitnorm-60").Split(',')
+                .SelectMany(r => precisions.Select(p => definition.ConfigFor(definition.Row(r)) with { Device = o["--device"] ?? "auto", Precision = p }))
+                .ToList();
             int Int(string key, string fallback) => int.TryParse(o[key] ?? fallback, out var v) && v > 0 ? v
                 : throw new ConfigException(key.TrimStart('-'), $"expected a positive integer, got '{o[key]}'");
             var batches = (o["--batch"] ?? "128,1024").Split(',').Select(b => int.TryParse(b, out var v) && v >= 2 ? v
                 : throw new ConfigException("batch", $"expected comma-separated batch sizes ≥ 2, got '{o["--batch"]}'")).ToList();
             int steps = Int("--steps", "30"), warmup = Int("--warmup", "5");
             var device = Devices.Resolve(rows[0].Device);
-            Console.WriteLine($"train step, TorchSharp fp32, {Devices.Describe(device)}; {warmup} warm-up + {steps} timed steps; synthetic batches on the device");
+            Console.WriteLine($"train step, TorchSharp, {Devices.Describe(device)}; {warmup} warm-up + {steps} timed steps; synthetic batches on the device");
             var timings = new List<StepTiming>();
             foreach (var row in rows)
                 foreach (var batch in batches)
                 {
                     var t = StepBenchmark.Measure(row, batch, steps, warmup, device);
                     timings.Add(t);
-                    Console.WriteLine($"  {t.Row,-20} batch {t.BatchSize,5}: {t.ImagesPerSecond,10:F0} img/s  {t.MillisecondsPerStep,8:F1} ms/step");
+                    Console.WriteLine($"  {t.Row,-20} {t.Precision.ToString().ToLowerInvariant(),-5} batch {t.BatchSize,5}: {t.ImagesPerSecond,10:F0} img/s  {t.MillisecondsPerStep,8:F1} ms/step");
                 }
             if (o["--json"] is { } json)
                 Runs.AtomicFile.WriteAllText(json, System.Text.Json.JsonSerializer.Serialize(timings, RunConfig.Json));

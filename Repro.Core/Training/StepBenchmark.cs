@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace Repro.Training;
 
 /// <summary>Training throughput of one row's model: images per second over timed steps, after warm-up.</summary>
-public sealed record StepTiming(string Row, int BatchSize, int Steps, double ImagesPerSecond, double MillisecondsPerStep, string Device);
+public sealed record StepTiming(string Row, int BatchSize, int Steps, double ImagesPerSecond, double MillisecondsPerStep, string Device,
+    Model.ComputePrecision Precision = Model.ComputePrecision.Fp32);
 
 /// <summary>
 /// Times the training step itself — the same <see cref="TrainStep"/> the loop runs, host sync for the loss included —
@@ -32,7 +33,8 @@ public static class StepBenchmark
         for (int i = 0; i < steps; i++) step.Run(x, y);
         Synchronize(device);
         var seconds = clock.Elapsed.TotalSeconds;
-        return new StepTiming(row.Row, batchSize, steps, steps * (double)batchSize / seconds, 1000 * seconds / steps, Devices.Describe(device));
+        return new StepTiming(row.Row, batchSize, steps, steps * (double)batchSize / seconds, 1000 * seconds / steps, Devices.Describe(device),
+            row.Precision);
     }
 
     private static void Synchronize(Device device)
@@ -59,11 +61,11 @@ public static class RatioTable
     {
         var systems = peers.Select(p => p.System).Distinct().ToList();
         var sb = new System.Text.StringBuilder();
-        sb.AppendLine("| row | batch | TorchSharp fp32 img/s | " + string.Join(" | ", systems.Select(s => $"{s} img/s | ours ÷ {s}")) + " |");
-        sb.AppendLine("|---|---:|---:|" + string.Concat(systems.Select(_ => "---:|---:|")));
+        sb.AppendLine("| row | batch | TorchSharp | img/s | " + string.Join(" | ", systems.Select(s => $"{s} img/s | ours ÷ {s}")) + " |");
+        sb.AppendLine("|---|---:|---|---:|" + string.Concat(systems.Select(_ => "---:|---:|")));
         foreach (var t in ours)
         {
-            sb.Append($"| {t.Row} | {t.BatchSize} | {t.ImagesPerSecond:F0} |");
+            sb.Append($"| {t.Row} | {t.BatchSize} | {t.Precision.ToString().ToLowerInvariant()} | {t.ImagesPerSecond:F0} |");
             foreach (var s in systems)
             {
                 var p = peers.FirstOrDefault(x => x.System == s && x.Row == t.Row && x.BatchSize == t.BatchSize);

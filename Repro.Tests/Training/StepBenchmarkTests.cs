@@ -20,16 +20,16 @@ public class StepBenchmarkTests
     [Fact]
     public void Ratio_table_sets_ours_beside_each_peer_system()
     {
-        StepTiming[] ours = [new("l2-60", 128, 30, 11_000, 11.6, "CUDA device 0"), new("l2-60", 1024, 30, 20_000, 51.2, "CUDA device 0")];
+        StepTiming[] ours = [new("l2-60", 128, 30, 11_000, 11.6, "CUDA device 0"), new("l2-60", 1024, 30, 20_000, 51.2, "CUDA device 0", Repro.Model.ComputePrecision.Bf16)];
         PeerTiming[] peers =
         [
             new("pytorch-fp32", "l2-60", 128, 12_000, "NVIDIA H100"), new("pytorch-bf16", "l2-60", 128, 16_000, "NVIDIA H100"),
             new("pytorch-bf16", "l2-60", 1024, 40_000, "NVIDIA H100"),
         ];
         var lines = RatioTable.Format(ours, peers).Split('\n');
-        Assert.StartsWith("| row | batch | TorchSharp fp32 img/s | pytorch-fp32 img/s | ours ÷ pytorch-fp32 | pytorch-bf16 img/s | ours ÷ pytorch-bf16 |", lines[0]);
-        Assert.Equal("| l2-60 | 128 | 11000 | 12000 | 0.92 | 16000 | 0.69 |", lines[2]);
-        Assert.Equal("| l2-60 | 1024 | 20000 | — | — | 40000 | 0.50 |", lines[3]);
+        Assert.StartsWith("| row | batch | TorchSharp | img/s | pytorch-fp32 img/s | ours ÷ pytorch-fp32 | pytorch-bf16 img/s | ours ÷ pytorch-bf16 |", lines[0]);
+        Assert.Equal("| l2-60 | 128 | fp32 | 11000 | 12000 | 0.92 | 16000 | 0.69 |", lines[2]);
+        Assert.Equal("| l2-60 | 1024 | bf16 | 20000 | — | — | 40000 | 0.50 |", lines[3]);
         Assert.Contains("CUDA device 0; NVIDIA H100", lines[^2]);
     }
 }
