@@ -8,4 +8,4 @@ mkdir -p "$out" "$kit"
 torch_lib=$(python3 -c "import torch,os;print(os.path.dirname(torch.__file__))")/lib
 export LD_LIBRARY_PATH="$torch_lib:${LD_LIBRARY_PATH:-}"
 export REPRO_DATA="$kit/data"
-{ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv; python3 -c "import torch;print('torch', torch.__version__)"; git log -1 --format='commit %h %cd' 2>/dev/null || true; } > "$out/machine.txt"
+{ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || echo "no nvidia-smi"; python3 -c "import torch;print('torch', torch.__version__)"; git log -1 --format='commit %h %cd' 2>/dev/null || true; } > "$out/machine.txt"
