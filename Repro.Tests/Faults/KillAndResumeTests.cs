@@ -41,7 +41,8 @@ public partial class KillAndResumeTests(ReferenceRun reference, ITestOutputHelpe
             using var run = ReproProcess.Start(ReproProcess.TinyRunArgs(dir, ReferenceRun.Seeds), mode == "random" ? null : mode);
             if (mode == "random")
             {
-                var delay = TimeSpan.FromSeconds(0.5 + 2.5 * random.NextDouble());
+                // 1–8% of the uninterrupted run (0.4–3 s here): scaled, so a faster machine still gets killed mid-run.
+                var delay = reference.Wall * (0.01 + 0.07 * random.NextDouble());
                 Thread.Sleep(delay);
                 if (run.HasExited) { finishedEarly = true; Count(run.Output); break; }
                 run.Kill();
