@@ -58,7 +58,7 @@ namespace Repro.Cli
               repro merge --into DIR SHARD_DIR...  merge shards' results folders into one (finished and failed
                                                 units; unfinished ones are named, not copied)
               repro bench [--definition FILE] [--rows a,b] [--batch 128,1024] [--precision fp32,bf16] [--steps 30] [--warmup 5]
-                          [--device cuda] [--json FILE] [--peer PYTORCH.json]
+                          [--input step,data] [--device cuda] [--json FILE] [--peer PYTORCH.json]
                                                 training throughput (img/s) of rows' models on synthetic
                                                 batches; scripts/bench-vs-pytorch.sh sets it beside PyTorch
               repro presets                     list presets and their row configs
@@ -236,7 +236,7 @@ namespace Repro.Cli
 
         private static int Bench(string[] args)
         {
-            var o = Options.Parse(args, Usage, "--definition", "--rows", "--batch", "--steps", "--warmup", "--device", "--json", "--peer", "--precision");
+            var o = Options.Parse(args, Usage, "--definition", "--rows", "--batch", "--steps", "--warmup", "--device", "--json", "--peer", "--precision", "--input");
             var peers = o["--peer"] is { } peerFile ? RatioTable.Load(peerFile) : null;
             var repo = DataPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
             var definition = ExperimentDefinition.Load(o["--definition"] ?? Path.Combine(repo, "experiments", "table1.json"));
@@ -253,16 +253,22 @@ namespace Repro.Cli
             var batches = (o["--batch"] ?? "128,1024").Split(',').Select(b => int.TryParse(b, out var v) && v >= 2 ? v
                 : throw new ConfigException("batch", $"expected comma-separated batch sizes ≥ 2, got '{o["--batch"]}'")).ToList();
             int steps = Int("--steps", "30"), warmup = Int("--warmup", "5");
+            var inputs = (o["--input"] ?? "step").Split(',').Select(i => i switch
+            {
+                "step" => false, "data" => true,
+                _ => throw new ConfigException("input", $"expected step and/or data (the batch drawn and augmented on the device first), got '{i}'"),
+            }).ToList();
             var device = Devices.Resolve(rows[0].Device);
             Console.WriteLine($"train step, TorchSharp, {Devices.Describe(device)}; {warmup} warm-up + {steps} timed steps; synthetic batches on the device");
             var timings = new List<StepTiming>();
             foreach (var row in rows)
                 foreach (var batch in batches)
-                {
-                    var t = StepBenchmark.Measure(row, batch, steps, warmup, device);
-                    timings.Add(t);
-                    Console.WriteLine($"  {t.Row,-20} {t.Precision.ToString().ToLowerInvariant(),-5} batch {t.BatchSize,5}: {t.ImagesPerSecond,10:F0} img/s  {t.MillisecondsPerStep,8:F1} ms/step");
-                }
+                    foreach (var withData in inputs)
+                    {
+                        var t = StepBenchmark.Measure(row, batch, steps, warmup, device, withData);
+                        timings.Add(t);
+                        Console.WriteLine($"  {t.Row,-20} {t.Label,-12} batch {t.BatchSize,5}: {t.ImagesPerSecond,10:F0} img/s  {t.MillisecondsPerStep,8:F1} ms/step");
+                    }
             if (o["--json"] is { } json)
                 Runs.AtomicFile.WriteAllText(json, System.Text.Json.JsonSerializer.Serialize(timings, RunConfig.Json));
             if (peers is not null)

@@ -14,6 +14,7 @@ dotnet restore Repro.sln -v quiet >/dev/null
 # The whole tree must travel in 64 MiB: training needs no plotting, so ScottPlot's native renderers stay behind.
 rm -f "$publish/app/libSkiaSharp.so" "$publish/app/libHarfBuzzSharp.so"
 tar -cJf "$kit/repro.tar.xz" -C "$publish" app
+git describe --always --dirty --abbrev=12 > "$kit/commit.txt"   # units record it (Runs/Provenance.cs): no checkout there
 # Data: the IDX files decoded (xz packs the raw bytes 4 MB smaller than Debian's .gz), MNIST's JSON digits as they are.
 data=${REPRO_DATA:-data}
 mkdir -p "$publish/data/fashion-mnist"

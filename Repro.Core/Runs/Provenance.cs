@@ -18,10 +18,12 @@ public static class Provenance
 
     /// <summary>
     /// The repository's commit, "-dirty" when it has uncommitted changes (a result from edited code is not that
-    /// commit's); "unknown" outside a git checkout.
+    /// commit's); "unknown" outside a git checkout. $REPRO_COMMIT, when set, wins: a published build run where there
+    /// is no checkout (the GPU kit, scripts/gpu-kit.sh) carries the commit it was built from.
     /// </summary>
     public static string Commit(string? repositoryRoot)
     {
+        if (Environment.GetEnvironmentVariable("REPRO_COMMIT") is { Length: > 0 } built) return built;
         if (repositoryRoot is null) return "unknown";
         try
         {

@@ -29,5 +29,25 @@ public static class Devices
 
     /// <summary>A human description for run records: the GPU name or "CPU (n threads)".</summary>
     public static string Describe(Device device) =>
-        device.type == TorchSharp.DeviceType.CUDA ? $"CUDA device {device.index}" : $"CPU ({get_num_threads()} threads, {Environment.ProcessorCount} cores)";
+        device.type == TorchSharp.DeviceType.CUDA
+            ? $"CUDA device {Math.Max(0, (int)device.index)}" + (CardName(Math.Max(0, (int)device.index)) is { } card ? $" ({card})" : "")
+            : $"CPU ({get_num_threads()} threads, {Environment.ProcessorCount} cores)";
+
+    /// <summary>
+    /// The card's model as the NVIDIA driver reports it (e.g. "NVIDIA H100 80GB HBM3"), so recorded GPU times name the
+    /// card; TorchSharp exposes no device-name call. Null when the driver's files are not there. The driver lists GPUs
+    /// by PCI address, which is CUDA's default order.
+    /// </summary>
+    public static string? CardName(int index)
+    {
+        const string root = "/proc/driver/nvidia/gpus";
+        try
+        {
+            var gpus = Directory.Exists(root) ? Directory.GetDirectories(root).Order(StringComparer.Ordinal).ToList() : [];
+            if (index >= gpus.Count) return null;
+            var model = File.ReadLines(Path.Combine(gpus[index], "information")).FirstOrDefault(l => l.StartsWith("Model:"));
+            return model?["Model:".Length..].Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
 }

@@ -7,16 +7,24 @@ namespace Repro.Training;
 
 /// <summary>Training throughput of one row's model: images per second over timed steps, after warm-up.</summary>
 public sealed record StepTiming(string Row, int BatchSize, int Steps, double ImagesPerSecond, double MillisecondsPerStep, string Device,
-    Model.ComputePrecision Precision = Model.ComputePrecision.Fp32);
+    Model.ComputePrecision Precision = Model.ComputePrecision.Fp32, bool WithData = false,
+    DateTimeOffset TimedFrom = default, DateTimeOffset TimedTo = default)
+{
+    /// <summary>"fp32", "bf16", "fp32 + data": what the timed step held.</summary>
+    public string Label => Precision.ToString().ToLowerInvariant() + (WithData ? " + data" : "");
+}
 
 /// <summary>
 /// Times the training step itself — the same <see cref="TrainStep"/> the loop runs, host sync for the loss included —
-/// on synthetic batches of the row's input shape, already normalized and on the device (so data and augmentation are
-/// not in it). The peer script scripts/peer/train_step.py times PyTorch the same way for the ratio table.
+/// on synthetic batches of the row's input shape on the device. Without <c>withData</c> the batch is already normalized,
+/// so data and augmentation are not in it — the peer script scripts/peer/train_step.py times PyTorch the same way for
+/// the ratio table. With it, each step first draws its batch from a device-resident uint8 set through
+/// <see cref="TrainingBatch"/> (gather, crop, flip, normalize), as the loop does: the two side by side give the
+/// input pipeline's share of an epoch.
 /// </summary>
 public static class StepBenchmark
 {
-    public static StepTiming Measure(RunConfig row, int batchSize, int steps, int warmup, Device device)
+    public static StepTiming Measure(RunConfig row, int batchSize, int steps, int warmup, Device device, bool withData = false)
     {
         using var scope = NewDisposeScope();
         random.manual_seed(row.Seed);
@@ -25,16 +33,31 @@ public static class StepBenchmark
         model.train();
         using var optimizer = Trainer.CreateOptimizer(row, model);
         var step = new TrainStep(model, Trainer.CreateLoss(row), optimizer);
-        var x = randn([batchSize, info.Channels, info.Side, info.Side], device: device);
-        var y = randint(0, info.NumClasses, [batchSize], device: device);
-        for (int i = 0; i < warmup; i++) step.Run(x, y);
+        using var generator = new Generator((ulong)row.Seed);
+        int poolSize = Math.Max(4 * batchSize, 4096);
+        var pixels = randint(0, 256, [poolSize, info.Channels, info.Side, info.Side], dtype: ScalarType.Byte, device: device);
+        var labels = randint(0, info.NumClasses, [poolSize], device: device);
+        var fixedX = randn([batchSize, info.Channels, info.Side, info.Side], device: device);
+        var fixedY = labels.narrow(0, 0, batchSize);
+        void Once()
+        {
+            using var stepScope = NewDisposeScope();
+            if (!withData) { step.Run(fixedX, fixedY); return; }
+            var index = randperm(poolSize, generator: generator).narrow(0, 0, batchSize).to(device);
+            var (x, y) = TrainingBatch.Prepare(pixels, labels, index, row, info, generator);
+            step.Run(x, y);
+        }
+        for (int i = 0; i < warmup; i++) Once();
         Synchronize(device);
+        var from = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) step.Run(x, y);
+        for (int i = 0; i < steps; i++) Once();
         Synchronize(device);
-        var seconds = clock.Elapsed.TotalSeconds;
+        var elapsed = clock.Elapsed;
+        var seconds = elapsed.TotalSeconds;
+        // The timed window's wall-clock ends let several processes' timings be combined (scripts/bench-concurrent.sh).
         return new StepTiming(row.Row, batchSize, steps, steps * (double)batchSize / seconds, 1000 * seconds / steps, Devices.Describe(device),
-            row.Precision);
+            row.Precision, withData, from, from + elapsed);
     }
 
     private static void Synchronize(Device device)
@@ -65,7 +88,7 @@ public static class RatioTable
         sb.AppendLine("|---|---:|---|---:|" + string.Concat(systems.Select(_ => "---:|---:|")));
         foreach (var t in ours)
         {
-            sb.Append($"| {t.Row} | {t.BatchSize} | {t.Precision.ToString().ToLowerInvariant()} | {t.ImagesPerSecond:F0} |");
+            sb.Append($"| {t.Row} | {t.BatchSize} | {t.Label} | {t.ImagesPerSecond:F0} |");
             foreach (var s in systems)
             {
                 var p = peers.FirstOrDefault(x => x.System == s && x.Row == t.Row && x.BatchSize == t.BatchSize);

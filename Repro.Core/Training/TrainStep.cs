@@ -19,6 +19,9 @@ public sealed class TrainStep(ResNet18 model, ITrainingLoss loss, optim.Optimize
         optimizer.zero_grad();
         l.backward();
         optimizer.step();
-        return (l.item<float>(), output.Logits.argmax(1).eq(y).sum().item<long>());
+        // One device→host copy for both numbers: each read-back is a sync that stalls the GPU's queue.
+        using var both = stack([l.detach().to_type(ScalarType.Float32), output.Logits.argmax(1).eq(y).sum().to_type(ScalarType.Float32)]).cpu();
+        var values = both.data<float>();
+        return (values[0], (long)values[1]);
     }
 }

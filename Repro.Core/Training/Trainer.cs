@@ -81,10 +81,7 @@ public static class Trainer
                 if (size < 2) break;   // BatchNorm cannot train on a single sample
                 using var scope = NewDisposeScope();
                 var index = order.narrow(0, start, size).to(device);
-                var batch = pixels.index_select(0, index);
-                if (config.Augment) batch = Augmentation.CropAndFlip(batch, config.CropPadding, generator);
-                var x = Augmentation.Normalize(batch, stats);
-                var y = labels.index_select(0, index);
+                var (x, y) = TrainingBatch.Prepare(pixels, labels, index, config, stats, generator);
 
                 var (value, right) = trainStep.Run(x, y);
                 if (!double.IsFinite(value)) throw new DivergenceException(epoch + 1, step + 1, $"loss is {value}");

@@ -18,6 +18,16 @@ public class StepBenchmarkTests
     }
 
     [Fact]
+    public void With_data_the_step_draws_and_augments_its_batch_first_and_says_so()
+    {
+        var t = StepBenchmark.Measure(TinyRun.Config() with { Augment = true }, batchSize: 8, steps: 2, warmup: 1, CPU, withData: true);
+        Assert.True(t.WithData);
+        Assert.Equal("fp32 + data", t.Label);
+        Assert.True(t.TimedTo > t.TimedFrom, $"timed window {t.TimedFrom:O} .. {t.TimedTo:O}");
+        Assert.Equal(2 * 8 / (t.TimedTo - t.TimedFrom).TotalSeconds, t.ImagesPerSecond, 3);
+    }
+
+    [Fact]
     public void Ratio_table_sets_ours_beside_each_peer_system()
     {
         StepTiming[] ours = [new("l2-60", 128, 30, 11_000, 11.6, "CUDA device 0"), new("l2-60", 1024, 30, 20_000, 51.2, "CUDA device 0", Repro.Model.ComputePrecision.Bf16)];
