@@ -33,9 +33,10 @@ public sealed class Checkpoint(string directory)
         var dir = EpochDir(epoch);
         if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true);
         System.IO.Directory.CreateDirectory(dir);
-        model.save(Path.Combine(dir, "model.bin"));
+        TensorFile.Write(Path.Combine(dir, Weights), model.state_dict().Select(kv => (kv.Key, kv.Value)));
         Platform.CrashPoint.Here("checkpoint.files");
-        optimizer.save_state_dict(Path.Combine(dir, "optimizer.bin"));
+        TensorFile.Write(Path.Combine(dir, Momentum), MomentumBuffers(model, optimizer)
+            .Where(m => m.State.momentum_buffer is not null).Select(m => (m.Name, m.State.momentum_buffer)));
         using (var state = generator.get_state()) File.WriteAllBytes(Path.Combine(dir, "generator.bin"), state.data<byte>().ToArray());
         File.WriteAllText(Path.Combine(dir, "curve.json"), JsonSerializer.Serialize(curve, RunConfig.Json));
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJson());
@@ -53,8 +54,28 @@ public sealed class Checkpoint(string directory)
         if (!saved.SameRecipe(config))
             throw new ReproException($"checkpoint {dir} was made with a different config ({string.Join(", ", Differences(saved, config))}); " +
                                      "restore that config or delete the checkpoint folder to start the unit over");
-        model.load(Path.Combine(dir, "model.bin"));
-        optimizer.load_state_dict(Path.Combine(dir, "optimizer.bin"));
+        var weightsPath = Path.Combine(dir, Weights);
+        var weights = TensorFile.Read(weightsPath);
+        try { TensorFile.CopyInto(weightsPath, weights, model.state_dict().Select(kv => (kv.Key, kv.Value))); }
+        finally { foreach (var t in weights.Values) t.Dispose(); }
+        var momentumPath = Path.Combine(dir, Momentum);
+        var momentum = TensorFile.Read(momentumPath);
+        foreach (var (name, parameter, state) in MomentumBuffers(model, optimizer))
+        {
+            state.momentum_buffer?.Dispose();
+            state.momentum_buffer = null;   // a parameter that had no gradient yet has no buffer, as before the kill
+            if (!momentum.Remove(name, out var buffer)) continue;
+            if (!buffer.shape.SequenceEqual(parameter.shape))
+                throw new DataFormatException(momentumPath, $"momentum for '{name}' of shape [{string.Join(", ", parameter.shape)}]",
+                    $"[{string.Join(", ", buffer.shape)}]");
+            state.momentum_buffer = buffer.to(parameter.device).DetachFromDisposeScope();
+            if (!ReferenceEquals(state.momentum_buffer, buffer)) buffer.Dispose();
+        }
+        if (momentum.Keys.FirstOrDefault() is { } extra)
+        {
+            foreach (var t in momentum.Values) t.Dispose();
+            throw new DataFormatException(momentumPath, "momentum for the model's parameters only", $"'{extra}' besides them");
+        }
         using (var state = tensor(File.ReadAllBytes(Path.Combine(dir, "generator.bin")), ScalarType.Byte)) generator.set_state(state);
         return JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(Path.Combine(dir, "curve.json")), RunConfig.Json)
                ?? throw new DataFormatException(Path.Combine(dir, "curve.json"), "the curve so far", "null");
@@ -70,4 +91,20 @@ public sealed class Checkpoint(string directory)
     }
 
     private string EpochDir(int epoch) => Path.Combine(Directory, $"epoch-{epoch}");
+
+    private const string Weights = "weights.tensors", Momentum = "momentum.tensors";
+
+    /// <summary>
+    /// The SGD's per-parameter state beside the parameter's name. One parameter group made from model.parameters()
+    /// (Trainer.CreateOptimizer), so the optimizer's states are in named_parameters() order.
+    /// </summary>
+    private static IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter, TorchSharp.Modules.SGD.State State)> MomentumBuffers(
+        ResNet18 model, TorchSharp.Modules.SGD optimizer)
+    {
+        var parameters = model.named_parameters().ToList();
+        var states = optimizer.state_dict().State;
+        if (states.Count != parameters.Count)
+            throw new InvalidOperationException($"the optimizer holds {states.Count} parameters, the model {parameters.Count}");
+        return parameters.Zip(states, (p, s) => (p.name, p.parameter, (TorchSharp.Modules.SGD.State)s));
+    }
 }

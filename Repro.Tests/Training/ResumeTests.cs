@@ -1,4 +1,5 @@
 using Repro.Data;
+using Repro.Model;
 using Repro.Experiments;
 using Repro.Training;
 using TorchSharp;
@@ -9,16 +10,6 @@ namespace Repro.Tests.Training;
 [Collection(TorchCollection.Name)]
 public class ResumeTests
 {
-    /// <summary>Simulates a kill: throws once the given epoch has been reported (its checkpoint is not yet written).</summary>
-    private sealed class KillAfter(int epoch) : IProgressSink
-    {
-        public void Step(int e, int epochs, int step, int steps, double loss, double accuracy, double imagesPerSecond) { }
-        public void EpochDone(EpochRecord record, int epochs)
-        {
-            if (record.Epoch == epoch) throw new OperationCanceledException($"killed after epoch {epoch}");
-        }
-    }
-
     private static float[][] Weights(TrainedModel t) => t.Model.state_dict().Values.Select(p => p.cpu().to_type(torch.ScalarType.Float32).data<float>().ToArray()).ToArray();
 
     [Fact]
@@ -37,6 +28,50 @@ public class ResumeTests
         Assert.Equal(uninterrupted.Curve.Select(r => r.Loss), resumed.Curve.Select(r => r.Loss));
         Assert.Equal(Weights(uninterrupted), Weights(resumed));
         Assert.Equal(3, checkpoint.LatestEpoch());
+    }
+
+    [Fact]
+    public void Restoring_keeps_the_optimizer_bound_to_the_live_parameters_with_their_momentum()
+    {
+        // TorchSharp's Module.load gives parameters new native handles on CUDA, and SGD keys its momentum by handle
+        // (an H100 run failed so). The checkpoint copies into the live tensors instead: same handles, momentum restored
+        // on the parameters' device, and the next step moves the model's own weights.
+        var config = TinyRun.Config() with { SpectralNorm = true };
+        var info = DataCatalog.Info("fashion-mnist");
+        torch.random.manual_seed(5);
+        using var x = torch.randn(16, 1, 28, 28);
+        using var y = torch.randint(0, 10, [16]);
+        using var dir = new TempDir();
+        var checkpoint = new Checkpoint(dir.Path);
+        using (var model = Trainer.CreateModel(config, info))
+        using (var optimizer = Trainer.CreateOptimizer(config, model))
+        using (var generator = new torch.Generator(1))
+        {
+            var step = new TrainStep(model, Trainer.CreateLoss(config), optimizer);
+            step.Run(x, y);
+            step.Run(x, y);
+            checkpoint.Save(1, config, model, optimizer, generator, []);
+        }
+
+        using var fresh = Trainer.CreateModel(config, info);
+        using var freshOptimizer = Trainer.CreateOptimizer(config, fresh);
+        using var freshGenerator = new torch.Generator(2);
+        var handles = fresh.parameters().Select(p => p.Handle).ToList();
+        checkpoint.Restore(1, config, fresh, freshOptimizer, freshGenerator);
+        Assert.Equal(handles, fresh.parameters().Select(p => p.Handle));
+        var states = freshOptimizer.state_dict().State.Cast<TorchSharp.Modules.SGD.State>().ToList();
+        Assert.Equal(fresh.parameters().Count(), states.Count);
+        Assert.All(fresh.parameters().Zip(states), ps =>
+        {
+            Assert.NotNull(ps.Second.momentum_buffer);
+            Assert.Equal(ps.First.device.ToString(), ps.Second.momentum_buffer.device.ToString());
+            Assert.Equal(ps.First.shape, ps.Second.momentum_buffer.shape);
+        });
+
+        var before = fresh.parameters().Select(p => p.detach().clone()).ToList();
+        new TrainStep(fresh, Trainer.CreateLoss(config), freshOptimizer).Run(x, y);
+        Assert.Contains(fresh.parameters().Zip(before), pb => !pb.First.eq(pb.Second).all().item<bool>());
+        foreach (var t in before) t.Dispose();
     }
 
     [Fact]
