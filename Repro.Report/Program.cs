@@ -62,9 +62,12 @@ namespace Repro.Cli
                                                 training throughput (img/s) of rows' models on synthetic
                                                 batches; scripts/bench-vs-pytorch.sh sets it beside PyTorch
               repro presets                     list presets and their row configs
-              repro reference --preset NAME --from DIR
+              repro reference --definition experiments/fmnist.json --from DIR
                                                 summarize a finished full-budget run into
-                                                artifacts/reference/NAME.json (commit it; the quickstart shows it)
+                                                artifacts/reference/fmnist.json (commit it; the quickstart shows it)
+              repro bands --definition experiments/fmnist.json --from DIR --log PATH
+                                                tolerance bands from our own seeds (mean ± 3 standard errors)
+                                                into experiments/fmnist.bands.json, keeping its claims
 
             The data directory is $REPRO_DATA, else data/ in the repository. Results go to runs/<preset>-<time>/
             unless --out names a folder; units already finished there are skipped, never overwritten. Every run
@@ -87,6 +90,7 @@ namespace Repro.Cli
                 "bench" => Bench(args[1..]),
                 "presets" => ListPresets(),
                 "reference" => WriteReference(args[1..]),
+                "bands" => WriteBands(args[1..]),
                 _ => throw new ReproException($"unknown command '{string.Join(' ', args)}'\n\n{Usage}"),
             };
         }
@@ -192,12 +196,12 @@ namespace Repro.Cli
             }
 
             // A small run is shown beside the full-budget Fashion-MNIST reference, when one has been committed.
-            var referencePreset = Presets.Fmnist.Name;
-            var reference = experiment.Name == referencePreset ? null : ReferenceResults.TryLoad(DataPaths.RepositoryRoot(), referencePreset);
+            const string referenceName = "fmnist";   // experiments/fmnist.json, run on a GPU
+            var reference = experiment.Name == referenceName ? null : ReferenceResults.TryLoad(DataPaths.RepositoryRoot(), referenceName);
             Console.WriteLine();
             Console.WriteLine(ResultTable.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
                 $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss}",
-                ResultTable.Summarize(outcome.Finished), reference, referencePreset));
+                ResultTable.Summarize(outcome.Finished), reference, referenceName));
             Console.WriteLine($"results: {outDir}");
             ReportAfterRun(outDir, null);
             return Math.Max(Summarize(outcome), helperStatus);
@@ -315,14 +319,32 @@ namespace Repro.Cli
 
         private static int WriteReference(string[] args)
         {
-            var o = Options.Parse(args, Usage, "--preset", "--from");
-            string? preset = o["--preset"] is { } name ? Presets.Get(name).Name : null, from = o["--from"];
-            if (preset is null || from is null) throw new ReproException("reference needs --preset NAME and --from DIR");
+            var o = Options.Parse(args, Usage, "--definition", "--preset", "--from");
+            var experiment = o["--definition"] is { } file ? ExperimentDefinition.Load(file).ToExperiment()
+                : o["--preset"] is { } name ? Presets.Get(name) : null;
+            var from = o["--from"];
+            if (experiment is null || from is null) throw new ReproException("reference needs --definition FILE (or --preset NAME) and --from DIR");
             var repo = DataPaths.RepositoryRoot() ?? throw new ReproException("run `repro reference` inside the repository");
-            var reference = ReferenceResults.FromResults(preset, ExperimentRunner.LoadFinished(from), Runs.Provenance.Commit(repo));
-            var path = ReferenceResults.PathFor(repo, preset);
+            var units = ExperimentRunner.FindFinishedOf(experiment, from);
+            var reference = ReferenceResults.FromResults(experiment.Name, experiment.Description, units.Select(u => u.Result).ToList());
+            var path = ReferenceResults.PathFor(repo, experiment.Name);
             reference.Save(path);
-            Console.WriteLine(ResultTable.Format($"reference for `{preset}` written to {path}", reference.Rows, null, null));
+            Console.WriteLine(ResultTable.Format($"reference for `{experiment.Name}` written to {path}", reference.Rows, null, null));
+            return 0;
+        }
+
+        private static int WriteBands(string[] args)
+        {
+            var o = Options.Parse(args, Usage, "--definition", "--from", "--log");
+            if (o["--definition"] is not { } file || o["--from"] is not { } from || o["--log"] is not { } log)
+                throw new ReproException("bands needs --definition FILE, --from DIR (the finished run) and --log PATH (its committed log)");
+            var definition = ExperimentDefinition.Load(file);
+            var units = ExperimentRunner.FindFinishedOf(definition.ToExperiment(), from);
+            var path = Path.ChangeExtension(file, ".bands.json");
+            var bands = MeasuredBands.FromSeeds(definition, units.Select(u => u.Result).ToList(), log, File.Exists(path) ? ToleranceBands.Load(path) : null);
+            bands.Save(path);
+            Console.WriteLine($"{bands.Cells.Count} bands and {bands.Claims.Count} claims written to {path}");
+            Console.WriteLine(PaperTable.Aggregate(definition, units.Select(u => u.Result).ToList()).Format(bands));
             return 0;
         }
 

@@ -39,10 +39,24 @@ public static class ExperimentRunner
     }
 
     /// <summary>
-    /// The units of shard <paramref name="shard"/> of <paramref name="shards"/> (1-based): unit k of the experiment's
-    /// fixed order (seed-major, then row) belongs to shard (k mod shards) + 1, so shards never overlap and together
-    /// cover every unit, and each shard gets a mix of short and long rows.
+    /// The finished units under a folder, each required to be one of the experiment's rows with its recipe unchanged —
+    /// what is summarized (a reference, bands) must be what the experiment says was run.
     /// </summary>
+    public static IReadOnlyList<FinishedUnit> FindFinishedOf(Experiment experiment, string resultsDir)
+    {
+        var units = FindFinished(resultsDir);
+        foreach (var unit in units)
+        {
+            var row = experiment.Rows.FirstOrDefault(r => r.Row == unit.Config.Row)
+                      ?? throw new ReproException($"{unit.Dir}: row '{unit.Config.Row}' is not in `{experiment.Name}`");
+            if (!unit.Config.SameRecipe(row with { Seed = unit.Config.Seed }))
+                throw new ReproException($"{unit.Dir} was made with a different config than `{experiment.Name}` " +
+                                         $"({string.Join(", ", Checkpoint.Differences(unit.Config, row with { Seed = unit.Config.Seed }))})");
+        }
+        if (units.Count == 0) throw new ReproException($"no finished units of `{experiment.Name}` in {resultsDir}");
+        return units;
+    }
+
     /// <summary>Parses "i/n" (1 ≤ i ≤ n); <paramref name="key"/> names the option or variable in the error.</summary>
     public static (int Index, int Count) ParseShard(string text, string key = "shard")
     {
@@ -52,6 +66,11 @@ public static class ExperimentRunner
         throw new ConfigException(key, $"expected i/n with 1 ≤ i ≤ n (e.g. 2/4), got '{text}'");
     }
 
+    /// <summary>
+    /// The units of shard <paramref name="shard"/> of <paramref name="shards"/> (1-based): unit k of the experiment's
+    /// fixed order (seed-major, then row) belongs to shard (k mod shards) + 1, so shards never overlap and together
+    /// cover every unit, and each shard gets a mix of short and long rows.
+    /// </summary>
     public static IReadOnlyList<RunConfig> Shard(Experiment experiment, int shard, int shards)
     {
         if (shards < 1 || shard < 1 || shard > shards)

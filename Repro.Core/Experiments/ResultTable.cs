@@ -22,7 +22,7 @@ public static class ResultTable
     /// This run's numbers and, beside them, the reference of the full-budget preset (or a plain statement that none
     /// exists yet), with a legend saying which numbers are which.
     /// </summary>
-    public static string Format(string title, IReadOnlyList<RowSummary> rows, ReferenceResults? reference, string? referencePreset)
+    public static string Format(string title, IReadOnlyList<RowSummary> rows, ReferenceResults? reference, string? referenceName)
     {
         var sb = new StringBuilder();
         sb.AppendLine(title);
@@ -50,11 +50,11 @@ public static class ResultTable
         sb.AppendLine();
         sb.AppendLine("AUROC / FPR95 / ID acc: this run (mean over its seeds; ID = in-distribution test set, higher score = more ID).");
         if (reference is not null)
-            sb.AppendLine($"ref columns: the full-budget `{reference.Preset}` preset, {reference.Seeds.Length} seeds, {reference.Device}, " +
-                          $"{reference.Date}, commit {reference.Commit} — not this run.");
-        else if (referencePreset is not null)
-            sb.AppendLine($"Reference: no full-budget `{referencePreset}` results exist yet (they are produced on a GPU and committed " +
-                          $"under artifacts/reference/{referencePreset}.json by `repro reference`).");
+            sb.AppendLine($"ref columns: the full-budget `{reference.Experiment}` run — {reference.Description} — {reference.Seeds.Length} seeds, " +
+                          $"{reference.Device}, {reference.Date}, commit {reference.Commit}; not this run.");
+        else if (referenceName is not null)
+            sb.AppendLine($"Reference: no full-budget `{referenceName}` results exist yet (they are produced on a GPU and committed " +
+                          $"under artifacts/reference/{referenceName}.json by `repro reference`).");
         return sb.ToString();
     }
 

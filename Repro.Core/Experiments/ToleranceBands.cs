@@ -14,8 +14,12 @@ public sealed record Claim(string Id, string Text, CellRef Left, CellRef Right, 
 
 public sealed record CellRef(string Row, string Ood);
 
-/// <summary>The versioned tolerance file (experiments/&lt;name&gt;.bands.json) a reproduction is judged against.</summary>
-public sealed record ToleranceBands(string Definition, int Version, string Notes, IReadOnlyList<Band> Cells, IReadOnlyList<Claim> Claims)
+/// <summary>
+/// The versioned tolerance file (experiments/&lt;name&gt;.bands.json) a reproduction is judged against. Bands we measured
+/// ourselves (<see cref="MeasuredBands"/>) say where from in <see cref="Measured"/>.
+/// </summary>
+public sealed record ToleranceBands(string Definition, int Version, string Notes, IReadOnlyList<Band> Cells, IReadOnlyList<Claim> Claims,
+    Measurement? Measured = null)
 {
     public static ToleranceBands Load(string path)
     {
@@ -31,4 +35,7 @@ public sealed record ToleranceBands(string Definition, int Version, string Notes
         }
         catch (JsonException e) { throw new DataFormatException(path, "tolerance bands JSON", e.Message); }
     }
+
+    public void Save(string path) =>
+        Runs.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json) + "\n");
 }

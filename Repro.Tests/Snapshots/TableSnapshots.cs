@@ -15,7 +15,7 @@ public class TableSnapshots
         {
             ["mnist"] = new Dictionary<string, OodMetrics> { [score] = new(auroc, 1 - auroc, auroc, auroc) },
         },
-        [], 10, 12, "CPU (test)", new Dictionary<string, string>(), new Dictionary<string, string>(),
+        [], 10, 12, "CPU (test)", new Dictionary<string, string> { ["commit"] = "abc1234" }, new Dictionary<string, string>(),
         new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
 
     private static readonly UnitResult[] Units =
@@ -36,7 +36,7 @@ public class TableSnapshots
     public void Table_without_and_with_reference()
     {
         var rows = ResultTable.Summarize(Units);
-        var reference = ReferenceResults.FromResults("fmnist", Units, "abc1234");
+        var reference = ReferenceResults.FromResults("fmnist", "width 64, 15 epochs", Units);
         Snapshot.Match(new
         {
             withoutReference = ResultTable.Format("quick", rows, null, "fmnist").Split('\n'),

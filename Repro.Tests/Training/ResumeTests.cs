@@ -89,7 +89,7 @@ public class ResumeTests
     [Fact]
     public void Shards_partition_the_units()
     {
-        var experiment = Presets.Fmnist;
+        var experiment = ExperimentDefinition.Load(Path.Combine(DataPaths.RepositoryRoot()!, "experiments", "fmnist.json")).ToExperiment();
         var all = experiment.Units().Select(u => (u.Row, u.Seed)).ToList();
         var shards = Enumerable.Range(1, 4).Select(i => ExperimentRunner.Shard(experiment, i, 4).Select(u => (u.Row, u.Seed)).ToList()).ToList();
         Assert.Equal(all.Count, shards.Sum(s => s.Count));
