@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares what a GPU machine without dotnet or network needs (see ../shared/GPU.md): a self-contained `repro` built
 # against an external libtorch (PyTorch's, there) and the Fashion-MNIST/MNIST data, packed under .gpu-kit/ (ignored by
-# git; name it in the device tool's `carry`). Run scripts/gpu-fmnist.sh there.
+# git; name it in the device tool's `carry`). Run scripts/gpu-session.sh there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kit=.gpu-kit
