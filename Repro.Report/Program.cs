@@ -151,6 +151,7 @@ namespace Repro.Cli
 
         private static int Run(string[] args)
         {
+            _ = Runs.Provenance.ProcessCommit.Value;   // the commit this build is, before the checkout can move on
             var o = Options.Parse(args, Usage, "--preset", "--config", "--definition", "--device", "--shard", "--out", "--set", "--seeds", "--workers");
             var workers = o["--workers"] is { } workerText
                 ? int.TryParse(workerText, out var w) && w >= 1 ? w : throw new ConfigException("workers", $"expected an integer ≥ 1, got '{workerText}'")

@@ -7,7 +7,7 @@ public static class Provenance
 {
     public static IReadOnlyDictionary<string, string> Versions() => new Dictionary<string, string>
     {
-        ["commit"] = Commit(Data.DataPaths.RepositoryRoot()),
+        ["commit"] = ProcessCommit.Value,
         ["repro"] = typeof(Provenance).Assembly.GetName().Version?.ToString() ?? "?",
         ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
         ["libtorch"] = TorchSharp.torch.__version__,
@@ -17,13 +17,20 @@ public static class Provenance
     };
 
     /// <summary>
-    /// The repository's commit, "-dirty" when it has uncommitted changes (a result from edited code is not that
-    /// commit's); "unknown" outside a git checkout. $REPRO_COMMIT, when set, wins: a published build run where there
-    /// is no checkout (the GPU kit, scripts/gpu-kit.sh) carries the commit it was built from.
+    /// The commit this process runs, read once when first asked (the CLI asks at start): units finishing hours later
+    /// must not record whatever the checkout has moved to meanwhile (seen: one run's units recorded three commits).
     /// </summary>
-    public static string Commit(string? repositoryRoot)
+    public static readonly Lazy<string> ProcessCommit =
+        new(() => Commit(Data.DataPaths.RepositoryRoot(), Environment.GetEnvironmentVariable("REPRO_COMMIT")));
+
+    /// <summary>
+    /// The repository's commit, "-dirty" when it has uncommitted changes (a result from edited code is not that
+    /// commit's); "unknown" outside a git checkout. <paramref name="built"/> ($REPRO_COMMIT for the process), when set,
+    /// wins: a published build run where there is no checkout (the GPU kit, scripts/gpu-kit.sh) carries its commit.
+    /// </summary>
+    public static string Commit(string? repositoryRoot, string? built = null)
     {
-        if (Environment.GetEnvironmentVariable("REPRO_COMMIT") is { Length: > 0 } built) return built;
+        if (built is { Length: > 0 }) return built;
         if (repositoryRoot is null) return "unknown";
         try
         {
