@@ -66,11 +66,35 @@ public sealed class SpectralNormConv2d : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        if (training) PowerIteration(1);
+        var w = weight / (TrainingSigma() / Coefficient).clamp_min(1.0);
         return (compute is { } type
-                ? LowPrecisionConv2d.Compute(x, NormalizedWeight(), stride, padding, type)
-                : functional.conv2d(x, NormalizedWeight(), strides: [stride, stride], padding: [padding, padding]))
+                ? LowPrecisionConv2d.Compute(x, w, stride, padding, type)
+                : functional.conv2d(x, w, strides: [stride, stride], padding: [padding, padding]))
             .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// In training, one power iteration and σ from the same product: A v is computed once, with the gradient, and gives
+    /// both the new u = A v / ‖A v‖ and σ = uᵀ A v — the values PowerIteration(1) followed by Sigma() give, with one
+    /// operator application fewer per step (a step of small batches is bound by kernel launches; see README
+    /// Performance). In evaluation, σ from the stored vectors.
+    /// </summary>
+    private Tensor TrainingSigma()
+    {
+        if (!training) return Sigma();
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            var newV = Adjoint(u);
+            v.copy_(newV / newV.norm().clamp_min(1e-12));
+        }
+        var av = Apply(v, weight);
+        using (no_grad())
+        {
+            var detached = av.detach();
+            u.copy_(detached / detached.norm().clamp_min(1e-12));
+        }
+        return (u * av).sum().MoveToOuterDisposeScope();
     }
 
     /// <summary>Runs power iterations on the operator, updating the stored singular-vector estimates in place.</summary>

@@ -109,6 +109,31 @@ public class SpectralNormProperties
     }
 
     [Fact]
+    public void A_training_forward_equals_one_power_iteration_then_the_normalized_convolution_bit_for_bit()
+    {
+        // The forward computes A v once for both the new u and σ; it must give exactly what the two-step definition
+        // gives (PowerIteration(1), then conv with NormalizedWeight()), including the gradient, on any shape.
+        Shapes.Sample(s =>
+        {
+            using var fused = Layer(s, 11);
+            using var stepwise = Layer(s, 11);
+            random.manual_seed(12);
+            using var x = randn(2, s.InChannels, s.Size, s.Size, dtype: ScalarType.Float64);
+            fused.train();
+            stepwise.train();
+            using var a = fused.call(x);
+            stepwise.PowerIteration(1);
+            using var b = nn.functional.conv2d(x, stepwise.NormalizedWeight(), strides: [s.Stride, s.Stride], padding: [s.Kernel / 2, s.Kernel / 2]);
+            Assert.True(a.allclose(b, rtol: 0, atol: 0), "outputs differ");
+            foreach (var name in new[] { "u", "v" })
+                Assert.True(fused.state_dict()[name].allclose(stepwise.state_dict()[name], rtol: 0, atol: 0), $"{name} differs");
+            a.sum().backward();
+            b.sum().backward();
+            Assert.True(fused.Weight.grad!.allclose(stepwise.Weight.grad!, rtol: 0, atol: 0), "weight gradients differ");
+        }, iter: 25);
+    }
+
+    [Fact]
     public void Singular_vectors_are_saved_and_loaded_with_the_model()
     {
         var spec = new ModelSpec(InputChannels: 1, Width: 2, SpectralNorm: true, InputSize: 12);
