@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace Repro.Tests.Normalization;
 
 /// <summary>Properties of the paper's Eq. 1, z/max(‖z‖, ε), over random feature batches.</summary>
+[Collection(Training.TorchCollection.Name)]   // it seeds torch's global generator, which the collection's tests share
 public class FeatureNormalizationProperties
 {
     private const double Eps = 1e-12;
