@@ -30,6 +30,7 @@ public class PipelineBenchmark
     [GlobalSetup]
     public void Setup()
     {
+        Repro.Platform.ReproducibleCpu.EnsureApplied();
         random.manual_seed(0);
         cifarBatch128 = randint(0, 256, [128, 3, 32, 32]).to_type(ScalarType.Byte);
         cifarBatch1024 = randint(0, 256, [1024, 3, 32, 32]).to_type(ScalarType.Byte);

@@ -3,12 +3,11 @@ using BenchmarkDotNet.Attributes;
 namespace Repro.Benchmarks;
 
 /// <summary>
-/// One SGD step of the quickstart's L2 model (Fashion-MNIST-shaped 1×28×28, batch 128) on the CPU, at the
-/// quickstart's width and the paper's. Run
-/// under two jobs that differ only in glibc malloc tuning (see NativeAllocator), so the ratio column is the speed-up.
+/// One SGD step of the quickstart's L2 model (Fashion-MNIST-shaped 1×28×28, batch 128) on the CPU, at the quickstart's
+/// width and the paper's. Each subclass runs it under jobs that differ in one environment setting, so the Ratio column
+/// is that setting's effect.
 /// </summary>
-[Config(typeof(MallocJobs))]
-public class TrainStepBenchmark
+public abstract class TrainStepCase
 {
     private TrainStepFixture fixture = null!;
 
@@ -28,3 +27,11 @@ public class TrainStepBenchmark
     [GlobalCleanup]
     public void Cleanup() => fixture.Dispose();
 }
+
+/// <summary>glibc's default malloc vs Repro's raised mmap/trim thresholds (Platform/NativeAllocator.cs).</summary>
+[Config(typeof(MallocJobs))]
+public class TrainStepBenchmark : TrainStepCase;
+
+/// <summary>The reproducible CPU mode vs native kernels (Platform/ReproducibleCpu.cs): what the pinning costs.</summary>
+[Config(typeof(CpuModeJobs))]
+public class CpuModeBenchmark : TrainStepCase;

@@ -17,6 +17,7 @@ public sealed class TrainStepFixture : IDisposable
     public TrainStepFixture(int width, int batchSize, ComputePrecision precision = ComputePrecision.Fp32)
     {
         var config = Presets.Quick.Rows[0] with { BatchSize = batchSize, Width = width, Precision = precision };
+        Repro.Platform.ReproducibleCpu.EnsureApplied();
         random.manual_seed(0);
         model = Trainer.CreateModel(config, DataCatalog.FashionMnist);
         optimizer = Trainer.CreateOptimizer(config, model);

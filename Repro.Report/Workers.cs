@@ -15,7 +15,7 @@ internal static class Workers
     public static IReadOnlyList<(Process Process, StreamWriter Log)> Start(string[] runArgs, string outDir, int workers, Device device)
     {
         var threads = Math.Max(1, Environment.ProcessorCount / workers);
-        if (device.type == TorchSharp.DeviceType.CPU) set_num_threads(threads);
+        if (device.type == TorchSharp.DeviceType.CPU) Platform.ReproducibleCpu.SetThreads(threads);
         var logs = Directory.CreateDirectory(Path.Combine(outDir, ".workers")).FullName;
         var args = WithoutWorkers(runArgs).Concat(["--out", outDir]).ToList();
         var started = new List<(Process, StreamWriter)>();
@@ -23,7 +23,6 @@ internal static class Workers
         {
             var psi = Self(args);
             psi.RedirectStandardOutput = psi.RedirectStandardError = true;
-            if (device.type == TorchSharp.DeviceType.CPU) psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
             var process = Process.Start(psi)!;
             var log = new StreamWriter(Path.Combine(logs, $"worker-{k}.log")) { AutoFlush = true };
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };

@@ -14,6 +14,10 @@ public static class Provenance
         ["dotnet"] = Environment.Version.ToString(),
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         ["mallocTuned"] = Platform.NativeAllocator.Tuned.ToString(),
+        ["cpu"] = Platform.ReproducibleCpu.CpuName(),
+        ["cpuMode"] = Platform.ReproducibleCpu.Describe(),
+        ["atenCpuCapability"] = Platform.ReproducibleCpu.AtenCapability() ?? "unknown",
+        ["intraOpThreads"] = TorchSharp.torch.get_num_threads().ToString(),
     };
 
     /// <summary>

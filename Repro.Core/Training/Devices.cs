@@ -27,11 +27,12 @@ public static class Devices
         return (cudaAvailable = cuda.is_available()).Value;
     }
 
-    /// <summary>A human description for run records: the GPU name or "CPU (n threads)".</summary>
+    /// <summary>A human description for run records: the GPU name, or the CPU's threads, cores, vector ISA and kernel mode.</summary>
     public static string Describe(Device device) =>
         device.type == TorchSharp.DeviceType.CUDA
             ? $"CUDA device {Math.Max(0, (int)device.index)}" + (CardName(Math.Max(0, (int)device.index)) is { } card ? $" ({card})" : "")
-            : $"CPU ({get_num_threads()} threads, {Environment.ProcessorCount} cores)";
+            : $"CPU ({get_num_threads()} threads, {Environment.ProcessorCount} cores, {Platform.ReproducibleCpu.VectorIsa()}; " +
+              (Platform.ReproducibleCpu.Mode == Platform.CpuMode.Reproducible ? $"{Platform.ReproducibleCpu.BaselineIsa} kernels pinned)" : "native kernels)");
 
     /// <summary>
     /// The card's model as the NVIDIA driver reports it (e.g. "NVIDIA H100 80GB HBM3"), so recorded GPU times name the

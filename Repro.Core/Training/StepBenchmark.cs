@@ -27,6 +27,7 @@ public static class StepBenchmark
     public static StepTiming Measure(RunConfig row, int batchSize, int steps, int warmup, Device device, bool withData = false)
     {
         using var scope = NewDisposeScope();
+        Platform.ReproducibleCpu.EnsureApplied();
         random.manual_seed(row.Seed);
         var info = DataCatalog.Info(row.InDistribution);
         using var model = Trainer.CreateModel(row, info).to(device);

@@ -46,6 +46,7 @@ public static class Trainer
         var stats = DataCatalog.Info(trainSet.Name);
         var set = trainSet.Take(config.TrainSubset);
 
+        Platform.ReproducibleCpu.EnsureApplied();
         random.manual_seed(config.Seed);
         var model = CreateModel(config, stats).to(device);
         try { return Train(config, model, set, stats, device, progress, checkpoint); }
