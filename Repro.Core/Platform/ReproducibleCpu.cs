@@ -54,6 +54,8 @@ public static class ReproducibleCpu
 #pragma warning restore CA2255
     internal static void Initialize()
     {
+        // A module initializer that throws leaves the assembly unusable with an opaque TypeInitializationException:
+        // on a bad setting keep the safe defaults and report it where training starts (EnsureApplied).
         try
         {
             Mode = ParseMode(Environment.GetEnvironmentVariable(ModeVariable));
@@ -61,19 +63,22 @@ public static class ReproducibleCpu
         }
         catch (ReproException e)
         {
-            // A module initializer that throws leaves the assembly unusable with an opaque TypeInitializationException:
-            // keep the safe defaults and report the bad value where training starts.
             configurationError = e;
             (Mode, Threads) = (CpuMode.Reproducible, DefaultThreads);
         }
-        if (Mode == CpuMode.Reproducible)
-            foreach (var (variable, value) in Pins) SetNative(variable, value);
-        if (Threads is { } n)
+        if (!OperatingSystem.IsLinux()) return;   // EnsureApplied still fixes the thread count there
+        try
         {
-            // libtorch sizes its OpenMP pool from these when it first runs in parallel; EnsureApplied sets it again.
-            SetNative("OMP_NUM_THREADS", n.ToString());
-            SetNative("MKL_NUM_THREADS", n.ToString());
+            if (Mode == CpuMode.Reproducible)
+                foreach (var (variable, value) in Pins) SetNative(variable, value);
+            if (Threads is { } n)
+            {
+                // libtorch sizes its OpenMP pool from these when it first runs in parallel; EnsureApplied sets it again.
+                SetNative("OMP_NUM_THREADS", n.ToString());
+                SetNative("MKL_NUM_THREADS", n.ToString());
+            }
         }
+        catch (ReproException e) { configurationError ??= e; }
     }
 
     public static CpuMode ParseMode(string? value) => value?.Trim().ToLowerInvariant() switch
@@ -103,7 +108,7 @@ public static class ReproducibleCpu
     {
         if (configurationError is not null) throw configurationError;
         if (Threads is { } n && TorchSharp.torch.get_num_threads() != n) TorchSharp.torch.set_num_threads(n);
-        if (Mode != CpuMode.Reproducible || !HasBaseline) return;
+        if (Mode != CpuMode.Reproducible || !HasBaseline || !OperatingSystem.IsLinux()) return;
         var capability = AtenCapability();
         if (capability is not null && !capability.Equals(BaselineIsa, StringComparison.OrdinalIgnoreCase))
             throw new ReproException(
@@ -134,6 +139,7 @@ public static class ReproducibleCpu
     public static string Describe() => Mode switch
     {
         CpuMode.Native => $"native ({ModeVariable}=native: each library picks kernels for this CPU)",
+        _ when !OperatingSystem.IsLinux() => "reproducible requested, but the kernel pins are applied on Linux only: numbers are this machine's own",
         _ when !HasBaseline => $"reproducible requested, but this CPU lacks {BaselineIsa}: numbers are this machine's own",
         _ => $"reproducible ({string.Join(", ", Pins.Select(p => $"{p.Variable}={p.Value}"))})",
     };
@@ -178,7 +184,7 @@ public static class ReproducibleCpu
     /// </summary>
     private static void SetNative(string variable, string value)
     {
-        if (!OperatingSystem.IsWindows() && setenv(variable, value, 1) != 0)
+        if (setenv(variable, value, 1) != 0)
             throw new ReproException($"setenv({variable}) failed: the reproducible CPU mode cannot pin the math libraries");
     }
 
