@@ -16,9 +16,18 @@ public sealed record UnitFailure(string Row, int Seed, string Reason, int Epoch,
     public static UnitFailure Record(string unitDir, RunConfig unit, DivergenceException e)
     {
         var failure = new UnitFailure(unit.Row, unit.Seed, e.Message, e.Epoch, e.Step, unit.Device, Provenance.Versions(), DateTimeOffset.UtcNow);
-        Directory.CreateDirectory(unitDir);
-        File.WriteAllText(Path.Combine(unitDir, UnitFiles.Config), unit.ToJson());
-        AtomicFile.WriteAllText(Path.Combine(unitDir, FileName), JsonSerializer.Serialize(failure, RunConfig.Json));
+        // Written in the unit's .partial folder and renamed like a finished unit: a kill in between leaves the
+        // checkpoint to resume from (and fail again), never a unit folder that is neither finished nor failed —
+        // which blocked that unit's rename for good (seen in the kill test).
+        var partial = UnitRunner.PartialPath(unitDir);
+        Directory.CreateDirectory(partial);
+        File.WriteAllText(Path.Combine(partial, UnitFiles.Config), unit.ToJson());
+        AtomicFile.WriteAllText(Path.Combine(partial, FileName), JsonSerializer.Serialize(failure, RunConfig.Json));
+        if (Directory.Exists(unitDir) && !File.Exists(Path.Combine(unitDir, UnitFiles.Metrics)) && !File.Exists(Path.Combine(unitDir, FileName)))
+            Directory.Delete(unitDir, recursive: true);   // an earlier version's interrupted record: a config.json, no result
+        Platform.CrashPoint.Here("failure.rename");
+        Directory.Move(partial, unitDir);
+        UnitRunner.RemoveCheckpoint(unitDir);
         return failure;
     }
 

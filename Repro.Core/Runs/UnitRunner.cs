@@ -30,7 +30,7 @@ public static class UnitRunner
         var oodSets = config.OodSets.Select(name => data.Get(name, Split.Test)).ToList();
 
         // Work happens in "<dir>.partial"; its checkpoint lets a killed unit resume at its last finished epoch.
-        var partial = unitDir.TrimEnd('/') + ".partial";
+        var partial = PartialPath(unitDir);
         var checkpoint = new Checkpoint(Path.Combine(partial, CheckpointFolder));
         Directory.CreateDirectory(checkpoint.Directory);
         using var trained = Trainer.Train(config, train, device, progress, checkpoint);
@@ -57,6 +57,9 @@ public static class UnitRunner
         RemoveCheckpoint(unitDir);
         return result;
     }
+
+    /// <summary>Where a unit is written until it is complete (finished or failed); renamed to its folder in one step.</summary>
+    public static string PartialPath(string unitDir) => unitDir.TrimEnd('/') + ".partial";
 
     /// <summary>A finished unit keeps scores, not weights.</summary>
     public static void RemoveCheckpoint(string unitDir)

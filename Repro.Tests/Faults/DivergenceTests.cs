@@ -44,6 +44,25 @@ public class DivergenceTests
     }
 
     [Fact]
+    public void A_kill_while_a_failure_is_recorded_leaves_the_unit_to_fail_again_cleanly()
+    {
+        using var temp = new TempDir();
+        string[] args = [.. ReproProcess.TinyRunArgs(temp.Path, "0"), "--set", "learningRate=1e6", "--set", "epochs=1", "--set", "milestones=[]"];
+        using (var killed = ReproProcess.Start(args, crashAt: "failure.rename:1"))
+            Assert.True(killed.Wait(TimeSpan.FromMinutes(2)) == 137, killed.Output);
+
+        using var rerun = ReproProcess.Start(args);
+        Assert.True(rerun.Wait(TimeSpan.FromMinutes(2)) == 3, rerun.Output);   // 3: finished, with failed units
+        foreach (var row in new[] { "l2", "no-l2", "logitnorm" })
+        {
+            var unit = Path.Combine(temp.Path, row, "seed-0");
+            Assert.True(File.Exists(Path.Combine(unit, UnitFailure.FileName)), $"{unit}: no failure.json\n{rerun.Output}");
+            Assert.False(Directory.Exists(UnitRunner.PartialPath(unit)), $"{unit}.partial left behind");
+            Assert.False(Directory.Exists(Path.Combine(unit, UnitRunner.CheckpointFolder)), $"{unit}: checkpoint kept");
+        }
+    }
+
+    [Fact]
     public void A_non_finite_weight_is_found_by_name()
     {
         var config = TinyRun.Config();
