@@ -16,11 +16,12 @@ public enum CpuMode
 /// <summary>
 /// The reproducible CPU mode. libtorch's ATen, oneDNN (convolutions) and MKL (matrix products) each pick kernels by
 /// the CPU they find, and AVX-512 and AVX2 kernels sum in different orders: a seeded CPU run trained differently on
-/// the two kinds of EPYC here from its first epoch (and on one AVX-512 type oneDNN's AVX-512 kernels computed wrong input
-/// gradients for 8-channel convolutions, the test models' width: the tiny test run's loss went NaN at step 2). Each library reads its own environment variable once, when it first runs a
-/// kernel, from the native environment — which .NET's Environment.SetEnvironmentVariable does not change on Linux —
-/// so the pins go in with libc's setenv when Repro.Core loads, before any tensor exists. Which split of the work across
-/// threads a kernel uses changes its sums as well, hence the fixed thread count. REPRO_CPU=native opts out.
+/// the two kinds of EPYC here from its first epoch (and on one AVX-512 type oneDNN's AVX-512 kernels computed wrong
+/// input gradients for 8-channel convolutions, the test models' width: the tiny test run's loss went NaN at step 2).
+/// Each library reads its own environment variable once, when it first runs a kernel, from the native environment —
+/// which .NET's Environment.SetEnvironmentVariable does not change on Linux — so the pins go in with libc's setenv when
+/// Repro.Core loads, before any tensor exists. Which split of the work across threads a kernel uses changes its sums as
+/// well, hence the fixed thread count. REPRO_CPU=native opts out.
 /// </summary>
 public static class ReproducibleCpu
 {
@@ -40,6 +41,9 @@ public static class ReproducibleCpu
         ("ONEDNN_MAX_CPU_ISA", "AVX2"),
         ("MKL_CBWR", "AVX2,STRICT"),
     ];
+
+    /// <summary>"ATEN_CPU_CAPABILITY=avx2, …": the pins as one would set them in a shell.</summary>
+    private static string PinList => string.Join(", ", Pins.Select(p => $"{p.Variable}={p.Value}"));
 
     public static CpuMode Mode { get; private set; }
 
@@ -113,7 +117,7 @@ public static class ReproducibleCpu
         if (capability is not null && !capability.Equals(BaselineIsa, StringComparison.OrdinalIgnoreCase))
             throw new ReproException(
                 $"reproducible CPU mode: libtorch runs {capability} kernels, not {BaselineIsa} — it was used before Repro.Core " +
-                $"loaded and set ATEN_CPU_CAPABILITY; touch a Repro type first, or set {string.Join(", ", Pins.Select(p => $"{p.Variable}={p.Value}"))} in the environment");
+                $"loaded and set ATEN_CPU_CAPABILITY; touch a Repro type first, or set {PinList} in the environment");
     }
 
     /// <summary>Sets this process's thread count (--workers splits the cores) and the one its child processes inherit.</summary>
@@ -141,7 +145,7 @@ public static class ReproducibleCpu
         CpuMode.Native => $"native ({ModeVariable}=native: each library picks kernels for this CPU)",
         _ when !OperatingSystem.IsLinux() => "reproducible requested, but the kernel pins are applied on Linux only: numbers are this machine's own",
         _ when !HasBaseline => $"reproducible requested, but this CPU lacks {BaselineIsa}: numbers are this machine's own",
-        _ => $"reproducible ({string.Join(", ", Pins.Select(p => $"{p.Variable}={p.Value}"))})",
+        _ => $"reproducible ({PinList})",
     };
 
     /// <summary>The CPU's model name and vector ISA, e.g. "AMD EPYC, AVX-512".</summary>
