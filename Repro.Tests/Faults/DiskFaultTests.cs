@@ -50,8 +50,9 @@ public class DiskFaultTests(ITestOutputHelper output)
             Assert.True(first.Wait(TimeSpan.FromMinutes(3)) == 0, first.Output);
         var used = Directory.EnumerateFiles(earlier, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
 
-        // Full: room for the earlier results and a little more; the next unit runs out of space part-way.
-        var (fullLog, fullAfter) = RunOnTmpfs(temp, earlier, "full", used + 600_000);
+        // Full: room for the earlier results and a little more (one width-8 checkpoint is 1.43 MB, two do not fit); the
+        // next unit runs out of space part-way.
+        var (fullLog, fullAfter) = RunOnTmpfs(temp, earlier, "full", used + 2_400_000);
         output.WriteLine(Tail(fullLog));
         Assert.Contains("repro exit status: 1", fullLog);
         Assert.Contains("error:", fullLog);

@@ -47,7 +47,7 @@ public class DivergenceTests
     public void A_kill_while_a_failure_is_recorded_leaves_the_unit_to_fail_again_cleanly()
     {
         using var temp = new TempDir();
-        string[] args = [.. ReproProcess.TinyRunArgs(temp.Path, "0"), "--set", "learningRate=1e6", "--set", "epochs=1", "--set", "milestones=[]"];
+        string[] args = [.. ReproProcess.TinyRunArgs(temp.Path, "0"), "--set", "learningRate=1e30", "--set", "epochs=1", "--set", "milestones=[]"];
         using (var killed = ReproProcess.Start(args, crashAt: "failure.rename:1"))
             Assert.True(killed.Wait(TimeSpan.FromMinutes(2)) == 137, killed.Output);
 

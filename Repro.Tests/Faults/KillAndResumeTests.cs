@@ -22,7 +22,7 @@ public partial class KillAndResumeTests(ReferenceRun reference, ITestOutputHelpe
     ];
 
     [GeneratedRegex(@"epoch \d+/\d+ done")] private static partial Regex EpochDone();
-    [GeneratedRegex(@": width 4, 3 epochs")] private static partial Regex UnitStart();
+    [GeneratedRegex(@": width 8, 3 epochs")] private static partial Regex UnitStart();
     [GeneratedRegex(@"resuming after epoch \d+")] private static partial Regex Resume();
 
     [Fact]

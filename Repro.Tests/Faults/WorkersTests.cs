@@ -19,7 +19,7 @@ public class WorkersTests
         Assert.True(run.Wait(TimeSpan.FromMinutes(3)) == 0, run.Output);
 
         var workerLog = File.ReadAllText(Path.Combine(dir, ".workers", "worker-2.log"));
-        int StartsIn(string log) => Regex.Count(log, @": width 4, 3 epochs");
+        int StartsIn(string log) => Regex.Count(log, @": width 8, 3 epochs");
         Assert.Equal(6, ExperimentRunner.FindFinished(dir).Count);
         Assert.Equal(6, StartsIn(run.Output) + StartsIn(workerLog));
         Assert.True(StartsIn(workerLog) > 0, "the second worker ran no unit:\n" + workerLog);
