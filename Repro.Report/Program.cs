@@ -190,7 +190,7 @@ namespace Repro.Cli
             {
                 Console.WriteLine();
                 Console.WriteLine(PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(outDir))
-                    .Format(TryBands(definitionFile)));
+                    .Format(TryBands(definitionFile), BandsPath(definitionFile)));
                 Console.WriteLine($"results: {outDir}");
                 ReportAfterRun(outDir, definitionFile);
                 return Math.Max(Summarize(outcome), helperStatus);
@@ -199,10 +199,12 @@ namespace Repro.Cli
             // A small run is shown beside the full-budget Fashion-MNIST reference, when one has been committed.
             const string referenceName = "fmnist";   // experiments/fmnist.json, run on a GPU
             var reference = experiment.Name == referenceName ? null : ReferenceResults.TryLoad(DataPaths.RepositoryRoot(), referenceName);
+            var referenceDefinition = DataPaths.RepositoryRoot() is { } root ? Path.Combine(root, "experiments", $"{referenceName}.json") : null;
+            int? currentVersion = referenceDefinition is not null && File.Exists(referenceDefinition) ? ExperimentDefinition.Load(referenceDefinition).Version : null;
             Console.WriteLine();
             Console.WriteLine(ResultTable.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
                 $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss}",
-                ResultTable.Summarize(outcome.Finished), reference, referenceName));
+                ResultTable.Summarize(outcome.Finished), reference, referenceName, currentVersion));
             Console.WriteLine($"results: {outDir}");
             ReportAfterRun(outDir, null);
             return Math.Max(Summarize(outcome), helperStatus);
@@ -226,7 +228,8 @@ namespace Repro.Cli
             string? definitionFile = o["--definition"], from = o["--from"], bandsFile = o["--bands"];
             if (definitionFile is null || from is null) throw new ReproException("table needs --definition FILE and --from DIR");
             var table = PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(from));
-            Console.WriteLine(table.Format(bandsFile is not null ? ToleranceBands.Load(bandsFile) : TryBands(definitionFile)));
+            Console.WriteLine(table.Format(bandsFile is not null ? ToleranceBands.Load(bandsFile) : TryBands(definitionFile),
+                bandsFile ?? BandsPath(definitionFile)));
             return 0;
         }
 
@@ -314,20 +317,24 @@ namespace Repro.Cli
         /// <summary>experiments/x.json's bands live beside it as experiments/x.bands.json.</summary>
         private static ToleranceBands? TryBands(string definitionFile)
         {
-            var path = Path.ChangeExtension(definitionFile, ".bands.json");
+            var path = BandsPath(definitionFile);
             return File.Exists(path) ? ToleranceBands.Load(path) : null;
         }
+
+        private static string BandsPath(string definitionFile) => Path.ChangeExtension(definitionFile, ".bands.json");
 
         private static int WriteReference(string[] args)
         {
             var o = Options.Parse(args, Usage, "--definition", "--preset", "--from");
-            var experiment = o["--definition"] is { } file ? ExperimentDefinition.Load(file).ToExperiment()
+            var definition = o["--definition"] is { } file ? ExperimentDefinition.Load(file) : null;
+            var experiment = definition is not null ? definition.ToExperiment()
                 : o["--preset"] is { } name ? Presets.Get(name) : null;
             var from = o["--from"];
             if (experiment is null || from is null) throw new ReproException("reference needs --definition FILE (or --preset NAME) and --from DIR");
             var repo = DataPaths.RepositoryRoot() ?? throw new ReproException("run `repro reference` inside the repository");
             var units = ExperimentRunner.FindFinishedOf(experiment, from);
-            var reference = ReferenceResults.FromResults(experiment.Name, experiment.Description, units.Select(u => u.Result).ToList());
+            var reference = ReferenceResults.FromResults(experiment.Name, experiment.Description, units.Select(u => u.Result).ToList(),
+                definition?.Version);
             var path = ReferenceResults.PathFor(repo, experiment.Name);
             reference.Save(path);
             Console.WriteLine(ResultTable.Format($"reference for `{experiment.Name}` written to {path}", reference.Rows, null, null));
@@ -341,11 +348,11 @@ namespace Repro.Cli
                 throw new ReproException("bands needs --definition FILE, --from DIR (the finished run) and --log PATH (its committed log)");
             var definition = ExperimentDefinition.Load(file);
             var units = ExperimentRunner.FindFinishedOf(definition.ToExperiment(), from);
-            var path = Path.ChangeExtension(file, ".bands.json");
+            var path = BandsPath(file);
             var bands = MeasuredBands.FromSeeds(definition, units.Select(u => u.Result).ToList(), log, File.Exists(path) ? ToleranceBands.Load(path) : null);
             bands.Save(path);
             Console.WriteLine($"{bands.Cells.Count} bands and {bands.Claims.Count} claims written to {path}");
-            Console.WriteLine(PaperTable.Aggregate(definition, units.Select(u => u.Result).ToList()).Format(bands));
+            Console.WriteLine(PaperTable.Aggregate(definition, units.Select(u => u.Result).ToList()).Format(bands, path));
             return 0;
         }
 

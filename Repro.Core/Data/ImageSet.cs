@@ -38,22 +38,22 @@ public sealed class ImageSet
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    /// <summary>The first <paramref name="count"/> images (all when null or larger).</summary>
-    public ImageSet Take(int? count)
-    {
-        if (count is null || count >= Count) return this;
-        int n = Math.Max(0, count.Value), size = Channels * Height * Width;
-        return new ImageSet(Name, Pixels[..(n * size)], Labels[..n], Channels, Height, Width, NumClasses);
-    }
-
     /// <summary>The images whose label passes <paramref name="keep"/>, as a set of its own (labels unchanged).</summary>
-    public ImageSet Where(Func<long, bool> keep, string name, int numClasses)
+    public ImageSet Where(Func<long, bool> keep, string name, int numClasses) =>
+        Select(Enumerable.Range(0, Count).Where(i => keep(Labels[i])).ToArray(), name, numClasses);
+
+    /// <summary>The images at <paramref name="indices"/>, in that order.</summary>
+    public ImageSet Select(IReadOnlyList<int> indices, string? name = null, int? numClasses = null)
     {
         int size = Channels * Height * Width;
-        var indices = Enumerable.Range(0, Count).Where(i => keep(Labels[i])).ToArray();
-        var pixels = new byte[indices.Length * size];
-        for (int j = 0; j < indices.Length; j++) Pixels.AsSpan(indices[j] * size, size).CopyTo(pixels.AsSpan(j * size));
-        return new ImageSet(name, pixels, indices.Select(i => Labels[i]).ToArray(), Channels, Height, Width, numClasses);
+        var pixels = new byte[(long)indices.Count * size];
+        var labels = new long[indices.Count];
+        for (int j = 0; j < indices.Count; j++)
+        {
+            Pixels.AsSpan(indices[j] * size, size).CopyTo(pixels.AsSpan(j * size));
+            labels[j] = Labels[indices[j]];
+        }
+        return new ImageSet(name ?? Name, pixels, labels, Channels, Height, Width, numClasses ?? NumClasses);
     }
 
     public Tensor PixelTensor(Device device) =>

@@ -10,8 +10,16 @@ public sealed record PaperCell(double Min, double Max, double Avg);
 /// <summary>What the paper reports for one row: AUROC per OoD set and mean ID accuracy.</summary>
 public sealed record PaperRow(IReadOnlyDictionary<string, PaperCell> Auroc, double Accuracy);
 
-/// <summary>One row of a versioned experiment definition: its config keys on top of the common ones, and the paper's numbers.</summary>
-public sealed record RowDefinition(string Name, string Label, string Score, JsonObject Config, PaperRow? Paper);
+/// <summary>
+/// One row of a versioned experiment definition: its config keys on top of the common ones, the score it is judged by,
+/// and the paper's numbers. A row with <see cref="ModelOf"/> trains nothing: it judges the units of that row by its own
+/// score (one trained model, two rows of the table).
+/// </summary>
+public sealed record RowDefinition(string Name, string Label, string Score, JsonObject? Config, PaperRow? Paper, string? ModelOf = null)
+{
+    /// <summary>The row whose units this row reads: its own, or <see cref="ModelOf"/>'s.</summary>
+    public string UnitRow => ModelOf ?? Name;
+}
 
 /// <summary>
 /// A versioned experiment definition file (experiments/&lt;name&gt;.json): every hyperparameter of every row, the seeds,
@@ -32,18 +40,33 @@ public sealed record ExperimentDefinition(
             throw new DataFormatException(path, "an experiment definition with rows and seeds", "none");
         foreach (var row in definition.Rows)
         {
+            if (definition.Rows.Count(r => r.Name == row.Name) > 1)
+                throw new DataFormatException(path, "rows with distinct names", $"two rows named '{row.Name}'");
+            if (row.ModelOf is { } model)
+            {
+                if (definition.Rows.FirstOrDefault(r => r.Name == model) is not { ModelOf: null })
+                    throw new DataFormatException(path, $"row '{row.Name}': modelOf naming a row that trains its own model", $"'{model}'");
+                if (row.Config is { Count: > 0 })
+                    throw new DataFormatException(path, $"row '{row.Name}': no config (it scores the units of '{model}')", "config keys");
+            }
+            else if (row.Config is null)
+                throw new DataFormatException(path, $"row '{row.Name}': a config (or modelOf)", "neither");
             try { definition.ConfigFor(row); }
             catch (ConfigException e) { throw new ConfigException(e.Key, $"{path}, row '{row.Name}': {e.Message}"); }
         }
         return definition;
     }
 
-    /// <summary>The row's full config: common keys, then the row's, then its name and score.</summary>
+    /// <summary>
+    /// The row's full config: common keys, then the row's, then its name and score. For a row that scores another's
+    /// model, that row's config (and unit name) with this row's score.
+    /// </summary>
     public RunConfig ConfigFor(RowDefinition row)
     {
+        var trained = row.ModelOf is { } model ? Row(model) : row;
         var merged = (JsonObject)Common.DeepClone();
-        foreach (var (key, value) in row.Config) merged[key] = value?.DeepClone();
-        merged["row"] = row.Name;
+        foreach (var (key, value) in trained.Config ?? []) merged[key] = value?.DeepClone();
+        merged["row"] = trained.Name;
         merged["primaryScore"] = row.Score;
         return RunConfig.FromJson(merged.ToJsonString(), $"definition {Name}");
     }
@@ -51,6 +74,9 @@ public sealed record ExperimentDefinition(
     public RowDefinition Row(string name) =>
         Rows.FirstOrDefault(r => r.Name == name) ?? throw new ReproException($"definition {Name} has no row '{name}'");
 
+    /// <summary>The rows that train a model of their own: the units are these rows × the seeds.</summary>
+    public IEnumerable<RowDefinition> TrainedRows => Rows.Where(r => r.ModelOf is null);
+
     public Experiment ToExperiment() =>
-        new(Name, $"{Source} (definition version {Version})", Rows.Select(ConfigFor).ToList(), Seeds, Name);
+        new(Name, $"{Source} (definition version {Version})", TrainedRows.Select(ConfigFor).ToList(), Seeds, Name);
 }

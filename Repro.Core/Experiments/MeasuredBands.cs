@@ -24,10 +24,10 @@ public static class MeasuredBands
         var seeds = results.Select(r => r.Seed).Distinct().Order().ToArray();
         foreach (var row in definition.Rows)
         {
-            var units = results.Where(r => r.Row == row.Name).ToList();
+            var units = results.Where(r => r.Row == row.UnitRow).ToList();
             if (units.Count < 2) throw new ReproException($"row '{row.Name}' has {units.Count} finished seed(s); bands need at least 2 (the issue asks ≥ 5)");
             foreach (var ood in definition.OodSets.Keys)
-                cells.Add(Cell(row.Name, Band.AurocAverage, ood, units.Select(u => u.Primary(ood).Auroc).ToList(), 0));
+                cells.Add(Cell(row.Name, Band.AurocAverage, ood, units.Select(u => u.Ood[ood][row.Score].Auroc).ToList(), 0));
             cells.Add(Cell(row.Name, Band.AccuracyAverage, null, units.Select(u => u.Accuracy).ToList(), MinimumAccuracyHalfWidth));
         }
         var measured = new Measurement(

@@ -28,7 +28,7 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         var byRow = results.GroupBy(r => r.Row).ToDictionary(g => g.Key, g => g.DistinctBy(r => r.Seed).ToList());
         var rows = definition.Rows.Select(row =>
         {
-            var units = byRow.GetValueOrDefault(row.Name, []).Where(u => definition.Seeds.Contains(u.Seed)).ToList();
+            var units = byRow.GetValueOrDefault(row.UnitRow, []).Where(u => definition.Seeds.Contains(u.Seed)).ToList();
             var auroc = definition.OodSets.Keys.ToDictionary(ood => ood, ood =>
             {
                 var values = units.Where(u => u.Ood.ContainsKey(ood)).Select(u => u.Ood[ood][row.Score].Auroc).ToList();
@@ -66,9 +66,14 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         return new ClaimVerdict(c, left, right, verdict);
     }).ToList();
 
-    /// <summary>Plain-text table: ours beside the paper's, per row; "—" where no seed has finished.</summary>
-    public string Format(ToleranceBands? bands = null)
+    /// <summary>
+    /// Plain-text table: ours beside the paper's, per row; "—" where no seed has finished. Bands of another definition
+    /// version are listed below the table, labelled as such, and judge nothing.
+    /// </summary>
+    public string Format(ToleranceBands? bands = null, string bandsPath = "the bands file")
     {
+        var stale = bands is not null && !bands.AppliesTo(Definition) ? bands : null;
+        if (stale is not null) bands = null;
         var verdicts = bands is null ? [] : Judge(bands);
         string Mark(string row, string metric, string? ood) =>
             verdicts.FirstOrDefault(v => v.Band.Row == row && v.Band.Metric == metric && v.Band.Ood == ood)?.Verdict switch
@@ -107,6 +112,12 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
             foreach (var c in JudgeClaims(bands))
                 sb.AppendLine($"claim {c.Verdict switch { Verdict.Within => "holds  ", Verdict.Outside => "FAILS  ", _ => "missing" }} {c.Claim.Text}: " +
                               $"{F(c.Left)} vs {F(c.Right)}");
+        }
+        if (stale is not null)
+        {
+            sb.AppendLine(stale.NotApplicableNote(Definition, bandsPath));
+            foreach (var b in stale.Cells)
+                sb.AppendLine(FormattableString.Invariant($"  v{stale.Version} band  {b.Row} {b.Metric}{(b.Ood is null ? "" : " " + b.Ood)}: [{b.Low:0.000}, {b.High:0.000}]"));
         }
         return sb.ToString();
     }

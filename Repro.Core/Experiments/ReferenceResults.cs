@@ -8,20 +8,21 @@ public sealed record RowSummary(string Row, string Score, string OodSet, int See
 
 /// <summary>
 /// Curated results of a full-budget run, committed under artifacts/reference/&lt;experiment&gt;.json with what was run
-/// and how it was measured (card, date, the commit the units recorded, seeds), so a small run can be shown beside
-/// what the full budget gives.
+/// and how it was measured (card, date, the commit the units recorded, seeds, the definition version), so a small run
+/// can be shown beside what the full budget gives — and labelled as another model's once the definition moves on.
 /// </summary>
 public sealed record ReferenceResults(string Experiment, string Description, string Device, string Date, string Commit, int[] Seeds,
-    IReadOnlyList<RowSummary> Rows)
+    IReadOnlyList<RowSummary> Rows, int? DefinitionVersion = null)
 {
     /// <summary>Summarizes finished units (device and commit as the units recorded them).</summary>
-    public static ReferenceResults FromResults(string experiment, string description, IReadOnlyList<Runs.UnitResult> results)
+    public static ReferenceResults FromResults(string experiment, string description, IReadOnlyList<Runs.UnitResult> results,
+        int? definitionVersion = null)
     {
         if (results.Count == 0) throw new ReproException($"no finished units to make a `{experiment}` reference from");
         var commits = results.Select(r => r.Versions.TryGetValue("commit", out var c) ? c : "unknown").Distinct().Order();
         return new ReferenceResults(experiment, description, string.Join("; ", results.Select(r => r.Device).Distinct()),
             results.Max(r => r.Finished).ToString("yyyy-MM-dd"), string.Join(", ", commits),
-            results.Select(r => r.Seed).Distinct().Order().ToArray(), ResultTable.Summarize(results));
+            results.Select(r => r.Seed).Distinct().Order().ToArray(), ResultTable.Summarize(results), definitionVersion);
     }
 
     public void Save(string path) =>

@@ -36,6 +36,15 @@ public sealed record ToleranceBands(string Definition, int Version, string Notes
         catch (JsonException e) { throw new DataFormatException(path, "tolerance bands JSON", e.Message); }
     }
 
+    /// <summary>Bands judge only the definition version they were made for: a new version is a different model.</summary>
+    public bool AppliesTo(ExperimentDefinition definition) => Definition == definition.Name && Version == definition.Version;
+
+    /// <summary>The plain statement shown wherever bands of another version are found.</summary>
+    public string NotApplicableNote(ExperimentDefinition definition, string path) =>
+        $"No tolerance bands for `{definition.Name}` version {definition.Version} yet: {path} holds bands for `{Definition}` " +
+        $"version {Version}, measured on a different model (see the definition's sources). They are shown for comparison, not " +
+        "judged; measure the current version's with `repro bands` (scripts/gpu-session.sh on a GPU).";
+
     public void Save(string path) =>
         Runs.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json) + "\n");
 }

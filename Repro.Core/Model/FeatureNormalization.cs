@@ -16,31 +16,42 @@ public enum FeatureNormMode
 }
 
 /// <summary>
-/// The paper's train-time L2 normalization of the penultimate feature, z_norm = z / max(‖z‖₂, ε).
-/// Identity when the mode says it is off for the module's current train/eval state.
+/// The paper's train-time L2 normalization of the penultimate feature, z / (max(‖z‖₂, ε) · τ), τ = 1 being the paper's
+/// Eq. 1 and τ = 0.1 T2FNorm (Regmi et al. 2023). What the classifier sees in evaluation follows OpenOOD's
+/// T2FNorm network (openood/networks/t2fnorm_net.py): raw z divided by τ, so its MSP is T2FNorm's own score; for τ = 1
+/// that is raw z itself. The feature norm score reads z before this module and never sees τ.
 /// </summary>
 public sealed class FeatureNormalization : nn.Module<Tensor, Tensor>
 {
     public FeatureNormMode Mode { get; }
     public double Epsilon { get; }
+    public double Temperature { get; }
 
-    public FeatureNormalization(FeatureNormMode mode, double epsilon = 1e-12) : base(nameof(FeatureNormalization))
+    public FeatureNormalization(FeatureNormMode mode, double epsilon = 1e-12, double temperature = 1.0) : base(nameof(FeatureNormalization))
     {
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be > 0");
+        if (!(temperature > 0) || !double.IsFinite(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "τ must be a finite value > 0");
+        if (mode == FeatureNormMode.None && temperature != 1.0)
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "τ applies only with a feature normalization");
         Mode = mode;
         Epsilon = epsilon;
+        Temperature = temperature;
     }
 
     /// <summary>Whether the classifier sees normalized z in the module's current state.</summary>
     public bool IsActive => Mode == FeatureNormMode.Always || (Mode == FeatureNormMode.TrainOnly && training);
 
-    public override Tensor forward(Tensor z) => IsActive ? Normalize(z, Epsilon) : z.alias();
+    public override Tensor forward(Tensor z) =>
+        IsActive ? Normalize(z, Epsilon, Temperature)
+        : Temperature == 1.0 ? z.alias()
+        : z / Temperature;
 
-    /// <summary>Row-wise z / max(‖z‖₂, ε). A zero row stays zero (finite), because ε bounds the divisor.</summary>
-    public static Tensor Normalize(Tensor z, double epsilon)
+    /// <summary>Row-wise z / (max(‖z‖₂, ε) · τ). A zero row stays zero (finite), because ε bounds the divisor.</summary>
+    public static Tensor Normalize(Tensor z, double epsilon, double temperature = 1.0)
     {
         using var scope = NewDisposeScope();
         var norm = linalg.vector_norm(z, ord: 2, dims: new long[] { 1 }, keepdim: true);
-        return (z / norm.clamp_min(epsilon)).MoveToOuterDisposeScope();
+        return (z / (norm.clamp_min(epsilon) * temperature)).MoveToOuterDisposeScope();
     }
 }

@@ -2,10 +2,21 @@ namespace Repro.Model;
 
 public enum ActivationKind { Relu, LeakyRelu }
 
+/// <summary>How a residual block whose shape changes carries x to its output.</summary>
+public enum ShortcutKind
+{
+    /// <summary>1×1 convolution (stride s) + BatchNorm: He et al.'s projection, torchvision's and LogitNorm's ResNet18.</summary>
+    Conv,
+    /// <summary>DDU's `-mod` shortcut (net/resnet.py, AvgPoolShortCut): average pooling by the stride, then zero
+    /// channels up to the block's width. No weights, so nothing on it is spectrally normalized.</summary>
+    Avgpool,
+}
+
 /// <summary>
 /// Everything that decides the network. Width 64 is the paper's ResNet18. With SpectralNorm every convolution is a
 /// <see cref="SpectralNormConv2d"/> (BatchNorm and the final linear layer are not normalized, as in DDU); InputSize
-/// (the square input's side) fixes each convolution's operator for the power iteration.
+/// (the square input's side) fixes each convolution's operator for the power iteration. Shortcut chooses the
+/// projection of the blocks that change shape; FeatureNormTemperature is τ of the train-time normalization z/(‖z‖·τ).
 /// </summary>
 public sealed record ModelSpec(
     int InputChannels = 3,
@@ -14,6 +25,8 @@ public sealed record ModelSpec(
     ActivationKind Activation = ActivationKind.Relu,
     FeatureNormMode FeatureNorm = FeatureNormMode.None,
     double FeatureNormEpsilon = 1e-12,
+    double FeatureNormTemperature = 1.0,
+    ShortcutKind Shortcut = ShortcutKind.Conv,
     bool SpectralNorm = false,
     double SpectralNormCoefficient = SpectralNormConv2d.DefaultCoefficient,
     int InputSize = 32,

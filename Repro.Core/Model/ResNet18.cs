@@ -8,7 +8,8 @@ namespace Repro.Model;
 /// <summary>
 /// CIFAR-style ResNet18 (He et al. 2016 as adapted for 32×32 inputs in the LogitNorm and DDU code): a 3×3 stem with
 /// no max-pool, four stages of two basic blocks with widths w, 2w, 4w, 8w, global average pooling to z, then one
-/// linear classifier. Field names follow torchvision/PyTorch so weights map across.
+/// linear classifier. Field names follow torchvision/PyTorch so weights map across. With <see cref="ShortcutKind.Avgpool"/>
+/// and leaky ReLU this is DDU's `resnet18(mod=True)` (net/resnet.py), the network the paper's "+" and L2 models used.
 /// </summary>
 public sealed class ResNet18 : Module<Tensor, ModelOutput>
 {
@@ -33,7 +34,7 @@ public sealed class ResNet18 : Module<Tensor, ModelOutput>
         layer2 = Stage(w, 2 * w, stride: 2, ref size);
         layer3 = Stage(2 * w, 4 * w, stride: 2, ref size);
         layer4 = Stage(4 * w, 8 * w, stride: 2, ref size);
-        featureNorm = new FeatureNormalization(spec.FeatureNorm, spec.FeatureNormEpsilon);
+        featureNorm = new FeatureNormalization(spec.FeatureNorm, spec.FeatureNormEpsilon, spec.FeatureNormTemperature);
         fc = Linear(spec.FeatureDim, spec.NumClasses);
         RegisterComponents();
     }
@@ -57,12 +58,12 @@ public sealed class ResNet18 : Module<Tensor, ModelOutput>
     }
 }
 
-/// <summary>Two 3×3 convolutions with a residual connection; a 1×1 projection when the shape changes.</summary>
+/// <summary>Two 3×3 convolutions with a residual connection; the spec's shortcut when the shape changes.</summary>
 public sealed class BasicBlock : Module<Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> conv1, conv2;
     private readonly BatchNorm2d bn1, bn2;
-    private readonly Sequential? shortcut;
+    private readonly Module<Tensor, Tensor>? shortcut;
     private readonly Func<Tensor, Tensor> act;
 
     public BasicBlock(ModelSpec spec, int inChannels, int outChannels, int stride, int inputSize, Func<Tensor, Tensor> act)
@@ -74,9 +75,14 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
         conv2 = Convolution.Create(spec, outChannels, outChannels, 3, 1, Convolution.OutputSize(inputSize, 3, stride, 1));
         bn2 = BatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
-            shortcut = Sequential(
-                ("0", Convolution.Create(spec, inChannels, outChannels, 1, stride, inputSize)),
-                ("1", BatchNorm2d(outChannels)));
+            shortcut = spec.Shortcut switch
+            {
+                ShortcutKind.Conv => Sequential(
+                    ("0", Convolution.Create(spec, inChannels, outChannels, 1, stride, inputSize)),
+                    ("1", BatchNorm2d(outChannels))),
+                ShortcutKind.Avgpool => new AvgPoolShortcut(inChannels, outChannels, stride),
+                _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Shortcut, null),
+            };
         RegisterComponents();
     }
 

@@ -7,10 +7,11 @@ namespace Repro.Model;
 
 /// <summary>
 /// A bias-free 2-D convolution with DDU's soft spectral normalization (Mukhoti et al. 2021, after Gouk et al. 2018 and
-/// Behrmann et al. 2019): W_sn = W / max(1, σ/c), where σ is estimated by power iteration on the convolution
+/// Behrmann et al. 2019): W_sn = W / (max(1, σ/c) + 1e-5), where σ is estimated by power iteration on the convolution
 /// <em>operator</em> at the layer's known input shape (conv2d forward, conv_transpose2d adjoint) — not on the reshaped
-/// kernel matrix, which bounds the operator only loosely. A 1×1 kernel is treated as the matrix W[out, in], as DDU's
-/// wrapper does. One iteration per training-mode forward; evaluation reuses the stored u, v (no iteration), so a
+/// kernel matrix, which bounds the operator only loosely. The 1e-5 is DDU's ("for stability", its
+/// spectral_norm_conv_inplace.py). A 1×1 kernel is treated as the matrix W[out, in] and rescaled by max(1, σ/c) alone,
+/// as DDU's wrapper does through its spectral_norm_fc.py (which has no 1e-5). One iteration per training-mode forward; evaluation reuses the stored u, v (no iteration), so a
 /// model's output in eval mode is a pure function of its state. u and v are buffers: saved and loaded with the model.
 /// Soft: a layer already within c is left unchanged, so capacity is only capped, never forced to σ = c.
 /// PyTorch has torch.nn.utils.spectral_norm for the matrix case; TorchSharp has none, and neither has DDU's conv form.
@@ -19,6 +20,9 @@ public sealed class SpectralNormConv2d : Module<Tensor, Tensor>
 {
     /// <summary>DDU's default Lipschitz coefficient for its CIFAR ResNets.</summary>
     public const double DefaultCoefficient = 3.0;
+
+    /// <summary>Added to the operator form's divisor by DDU (spectral_norm_conv_inplace.py); not by its matrix form.</summary>
+    public const double OperatorStabilityTerm = 1e-5;
 
     private readonly Parameter weight;
     private readonly Tensor u, v;
@@ -66,7 +70,7 @@ public sealed class SpectralNormConv2d : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var w = weight / (TrainingSigma() / Coefficient).clamp_min(1.0);
+        var w = weight / Divisor(TrainingSigma());
         return (compute is { } type
                 ? LowPrecisionConv2d.Compute(x, w, stride, padding, type)
                 : functional.conv2d(x, w, strides: [stride, stride], padding: [padding, padding]))
@@ -118,12 +122,17 @@ public sealed class SpectralNormConv2d : Module<Tensor, Tensor>
         return (u * Apply(v, weight)).sum().MoveToOuterDisposeScope();
     }
 
-    /// <summary>W / max(1, σ/c).</summary>
+    /// <summary>W / (max(1, σ/c) + 1e-5), or W / max(1, σ/c) for a 1×1 kernel.</summary>
     public Tensor NormalizedWeight()
     {
         using var scope = NewDisposeScope();
-        var factor = (Sigma() / Coefficient).clamp_min(1.0);
-        return (weight / factor).MoveToOuterDisposeScope();
+        return (weight / Divisor(Sigma())).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Divisor(Tensor sigma)
+    {
+        var factor = (sigma / Coefficient).clamp_min(1.0);
+        return asMatrix ? factor : factor + OperatorStabilityTerm;
     }
 
     private Tensor Apply(Tensor x, Tensor? w = null)

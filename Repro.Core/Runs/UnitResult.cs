@@ -5,7 +5,8 @@ namespace Repro.Runs;
 
 /// <summary>
 /// What one (row, seed) unit produced: written as metrics.json beside config.json, curve.csv and scores/*.csv.
-/// Ood maps OoD set → score name → metrics; every registered score is evaluated, PrimaryScore is the row's.
+/// Ood maps OoD set → score name → metrics; every registered score is evaluated, PrimaryScore is the row's. TrainSplit
+/// says which training images were used (absent in units written before it was recorded).
 /// </summary>
 public sealed record UnitResult(
     string Row,
@@ -19,7 +20,8 @@ public sealed record UnitResult(
     string Device,
     IReadOnlyDictionary<string, string> Versions,
     IReadOnlyDictionary<string, string> DataHashes,
-    DateTimeOffset Finished)
+    DateTimeOffset Finished,
+    Data.TrainingSplitRecord? TrainSplit = null)
 {
     public OodMetrics Primary(string oodSet) => Ood[oodSet][PrimaryScore];
 }

@@ -46,7 +46,7 @@ public static class UnitRunner
             Accuracy.Compute(idScores.Predictions, idScores.Labels),
             ood, trained.Curve, trained.TrainSeconds, wall.Elapsed.TotalSeconds, Devices.Describe(device),
             Provenance.Versions(), DataHashes(train, idTest, oodSets),
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow, trained.Split);
 
         UnitFiles.Write(partial, config, result, oodScores.Prepend(idScores));
         // Rename first, then drop the checkpoint: a kill between the two leaves a finished unit with a stale checkpoint

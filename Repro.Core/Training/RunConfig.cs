@@ -20,9 +20,13 @@ public sealed record RunConfig
 
     public int Width { get; init; } = 64;
     public ActivationKind Activation { get; init; } = ActivationKind.Relu;
+    /// <summary>conv (1×1 convolution + BatchNorm) or avgpool (DDU's `-mod` shortcut, which comes with its leaky ReLU).</summary>
+    public ShortcutKind Shortcut { get; init; } = ShortcutKind.Conv;
     public FeatureNormMode FeatureNorm { get; init; } = FeatureNormMode.None;
     /// <summary>ε of z/max(‖z‖, ε); the paper leaves it unnamed, 1e-12 is PyTorch's F.normalize default.</summary>
     public double FeatureNormEpsilon { get; init; } = 1e-12;
+    /// <summary>τ of z/(max(‖z‖, ε)·τ): 1 is the paper's method, 0.1 T2FNorm's (Model/FeatureNormalization.cs).</summary>
+    public double FeatureNormTemperature { get; init; } = 1.0;
 
     /// <summary>DDU's soft spectral normalization on every convolution (the paper's "+" and L2 models).</summary>
     public bool SpectralNorm { get; init; }
@@ -39,12 +43,21 @@ public sealed record RunConfig
     public double LearningRate { get; init; } = 0.1;
     public double Momentum { get; init; } = 0.9;
     public double WeightDecay { get; init; } = 5e-4;
+    /// <summary>Nesterov momentum: off in DDU and LogitNorm, on in OpenOOD's trainers.</summary>
+    public bool Nesterov { get; init; }
+    /// <summary>step (×<see cref="Gamma"/> at each milestone, per epoch) or cosine (OpenOOD: per step from the learning rate to 1e-6).</summary>
+    public LearningRateSchedule LrSchedule { get; init; } = LearningRateSchedule.Step;
     /// <summary>Epochs (0-based) from which the learning rate is multiplied by <see cref="Gamma"/> once more.</summary>
     public int[] Milestones { get; init; } = [];
     public double Gamma { get; init; } = 0.1;
 
     public int Seed { get; init; } = 0;
-    /// <summary>Train on the first N training images only (null = all); for CPU-sized runs and tests.</summary>
+    /// <summary>
+    /// Share of the training split held out, drawn with the run's seed as DDU's train.py does (val_size = 0.1: 45,000
+    /// of CIFAR-10's 50,000 are trained on; Data/TrainingSplit.cs). 0 trains on every image.
+    /// </summary>
+    public double ValidationFraction { get; init; }
+    /// <summary>Train on the first N training images only (null = all; after the held-out share is removed); for CPU-sized runs and tests.</summary>
     public int? TrainSubset { get; init; }
     public bool Augment { get; init; } = true;
     public int CropPadding { get; init; } = 4;
@@ -76,6 +89,11 @@ public sealed record RunConfig
             "row", $"must be a non-empty name of letters, digits, '-', '_' or '.', got '{Row}'");
         Require(Width >= 1, "width", $"must be ≥ 1, got {Width}");
         Require(FeatureNormEpsilon > 0, "featureNormEpsilon", $"must be > 0, got {FeatureNormEpsilon}");
+        Require(FeatureNormTemperature > 0 && double.IsFinite(FeatureNormTemperature), "featureNormTemperature",
+            $"must be a finite value > 0, got {FeatureNormTemperature}");
+        Require(FeatureNormTemperature == 1.0 || FeatureNorm != FeatureNormMode.None, "featureNormTemperature",
+            $"applies only with featureNorm train-only or always, got {FeatureNormTemperature} with featureNorm none");
+        Require(ValidationFraction is >= 0 and < 1, "validationFraction", $"must be in [0, 1), got {ValidationFraction}");
         Require(SpectralNormCoefficient > 0, "spectralNormCoefficient", $"must be > 0, got {SpectralNormCoefficient}");
         Require(LogitNormTemperature > 0, "logitNormTemperature", $"must be > 0, got {LogitNormTemperature}");
         Require(Epochs >= 1, "epochs", $"must be ≥ 1, got {Epochs}");
@@ -86,6 +104,8 @@ public sealed record RunConfig
         Require(Milestones.All(m => m >= 1) && Milestones.SequenceEqual(Milestones.Order()), "milestones",
             $"must be increasing epoch numbers ≥ 1, got [{string.Join(", ", Milestones)}]");
         Require(Gamma is > 0 and <= 1, "gamma", $"must be in (0, 1], got {Gamma}");
+        Require(LrSchedule == LearningRateSchedule.Step || Milestones.Length == 0, "milestones",
+            $"belong to the step schedule; lrSchedule cosine takes none, got [{string.Join(", ", Milestones)}]");
         Require(TrainSubset is null or >= 2, "trainSubset", $"must be ≥ 2 or absent, got {TrainSubset}");
         Require(CropPadding >= 0, "cropPadding", $"must be ≥ 0, got {CropPadding}");
         Require(EvalBatchSize >= 1, "evalBatchSize", $"must be ≥ 1, got {EvalBatchSize}");
@@ -100,8 +120,21 @@ public sealed record RunConfig
         return this;
     }
 
-    /// <summary>Learning rate in a 0-based epoch under the step schedule (as PyTorch's MultiStepLR stepped per epoch).</summary>
-    public double LearningRateAt(int epoch) => LearningRate * Math.Pow(Gamma, Milestones.Count(m => m <= epoch));
+    /// <summary>
+    /// Learning rate of a step (0-based epoch and step within it). Step schedule: as PyTorch's MultiStepLR stepped per
+    /// epoch. Cosine: OpenOOD's LambdaLR(cosine_annealing) stepped after every batch (openood/trainers/base_trainer.py,
+    /// lr_scheduler.py), 1e-6 + (lr − 1e-6)·½(1 + cos(π t / T)) at global step t of T.
+    /// </summary>
+    public double LearningRateAt(int epoch, int step = 0, int stepsPerEpoch = 1) => LrSchedule switch
+    {
+        LearningRateSchedule.Step => LearningRate * Math.Pow(Gamma, Milestones.Count(m => m <= epoch)),
+        LearningRateSchedule.Cosine => CosineFloor + (LearningRate - CosineFloor) * 0.5 *
+            (1 + Math.Cos(Math.PI * (epoch * (double)stepsPerEpoch + step) / (Epochs * (double)stepsPerEpoch))),
+        _ => throw new ConfigException("lrSchedule", $"unsupported value {LrSchedule}"),
+    };
+
+    /// <summary>OpenOOD's cosine ends at 1e-6 (its lr_min argument is 1e-6 / lr, times the base lr).</summary>
+    public const double CosineFloor = 1e-6;
 
     /// <summary>Every config key as written in JSON and in --set overrides.</summary>
     public static IReadOnlyList<string> Keys { get; } =
@@ -149,3 +182,5 @@ public sealed record RunConfig
 }
 
 public enum LossKind { CrossEntropy, Logitnorm }
+
+public enum LearningRateSchedule { Step, Cosine }

@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 
 namespace Repro.Training;
 
-/// <summary>A trained network with the curve that produced it (TrainSeconds sums the epochs, across resumes).</summary>
-public sealed record TrainedModel(ResNet18 Model, IReadOnlyList<EpochRecord> Curve, double TrainSeconds) : IDisposable
+/// <summary>A trained network with the curve that produced it (TrainSeconds sums the epochs, across resumes) and the images it trained on.</summary>
+public sealed record TrainedModel(ResNet18 Model, IReadOnlyList<EpochRecord> Curve, double TrainSeconds, TrainingSplitRecord Split) : IDisposable
 {
     public void Dispose() => Model.Dispose();
 }
@@ -23,6 +23,7 @@ public static class Trainer
     public static ResNet18 CreateModel(RunConfig config, DatasetInfo data) => new(new ModelSpec(
         InputChannels: data.Channels, NumClasses: data.NumClasses, Width: config.Width, Activation: config.Activation,
         FeatureNorm: config.FeatureNorm, FeatureNormEpsilon: config.FeatureNormEpsilon,
+        FeatureNormTemperature: config.FeatureNormTemperature, Shortcut: config.Shortcut,
         SpectralNorm: config.SpectralNorm, SpectralNormCoefficient: config.SpectralNormCoefficient, InputSize: data.Side,
         Precision: config.Precision));
 
@@ -33,9 +34,10 @@ public static class Trainer
         _ => throw new ConfigException("loss", $"unsupported value {config.Loss}"),
     };
 
-    /// <summary>SGD as DDU trains: momentum and L2 weight decay on every parameter, no Nesterov.</summary>
+    /// <summary>SGD as DDU trains: momentum and L2 weight decay on every parameter; Nesterov where the config asks (OpenOOD).</summary>
     public static TorchSharp.Modules.SGD CreateOptimizer(RunConfig config, ResNet18 model) =>
-        optim.SGD(model.parameters(), config.LearningRate, momentum: config.Momentum, weight_decay: config.WeightDecay);
+        optim.SGD(model.parameters(), config.LearningRate, momentum: config.Momentum, weight_decay: config.WeightDecay,
+            nesterov: config.Nesterov);
 
     /// <param name="checkpoint">When given, the state is saved after every epoch and a run resumes from the last one saved.</param>
     public static TrainedModel Train(RunConfig config, ImageSet trainSet, Device device, IProgressSink? progress = null,
@@ -44,16 +46,17 @@ public static class Trainer
         config.Validate();
         progress ??= IProgressSink.Silent;
         var stats = DataCatalog.Info(trainSet.Name);
-        var set = trainSet.Take(config.TrainSubset);
+        var split = TrainingSplit.For(config, trainSet.Count);
+        var set = split.TrainingImages(trainSet);
 
         Platform.ReproducibleCpu.EnsureApplied();
         random.manual_seed(config.Seed);
         var model = CreateModel(config, stats).to(device);
-        try { return Train(config, model, set, stats, device, progress, checkpoint); }
+        try { return Train(config, model, set, split.Record, stats, device, progress, checkpoint); }
         catch { model.Dispose(); throw; }
     }
 
-    private static TrainedModel Train(RunConfig config, ResNet18 model, ImageSet set, DatasetInfo stats, Device device,
+    private static TrainedModel Train(RunConfig config, ResNet18 model, ImageSet set, TrainingSplitRecord split, DatasetInfo stats, Device device,
         IProgressSink progress, Checkpoint? checkpoint)
     {
         var loss = CreateLoss(config);
@@ -69,8 +72,7 @@ public static class Trainer
         if (resumeAfter > 0) curve = checkpoint!.Restore(resumeAfter, config, model, optimizer, generator);
         for (int epoch = resumeAfter; epoch < config.Epochs; epoch++)
         {
-            double lr = config.LearningRateAt(epoch);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            double lr = config.LearningRateAt(epoch, 0, steps);
             model.train();
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
@@ -81,6 +83,7 @@ public static class Trainer
                 int start = step * config.BatchSize, size = Math.Min(config.BatchSize, n - start);
                 if (size < 2) break;   // BatchNorm cannot train on a single sample
                 using var scope = NewDisposeScope();
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = config.LearningRateAt(epoch, step, steps);
                 var index = order.narrow(0, start, size).to(device);
                 var (x, y) = TrainingBatch.Prepare(pixels, labels, index, config, stats, generator);
 
@@ -100,7 +103,7 @@ public static class Trainer
             progress.EpochDone(record, config.Epochs);
             checkpoint?.Save(epoch + 1, config, model, optimizer, generator, curve);
         }
-        return new TrainedModel(model, curve, curve.Sum(r => r.Seconds));
+        return new TrainedModel(model, curve, curve.Sum(r => r.Seconds), split);
     }
 
     /// <summary>The name of the first parameter holding a NaN or Inf, or null.</summary>

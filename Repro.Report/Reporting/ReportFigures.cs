@@ -76,7 +76,7 @@ public static class ReportFigures
     public static IReadOnlyList<(string Caption, IReadOnlyList<Figure> Figures)> NormHistograms(ReportModel model, ReportInputs inputs)
     {
         var groups = new List<(string, IReadOnlyList<Figure>)>();
-        var configs = inputs.Definition.Rows.ToDictionary(r => r.Name, inputs.Definition.ConfigFor);
+        var configs = inputs.Definition.TrainedRows.ToDictionary(r => r.Name, inputs.Definition.ConfigFor);
         foreach (var l2 in configs.Values.Where(c => c.FeatureNorm == FeatureNormMode.TrainOnly))
         {
             var partner = configs.Values.FirstOrDefault(c => c.FeatureNorm == FeatureNormMode.None && SameExceptNorm(c, l2));
@@ -140,7 +140,7 @@ public static class ReportFigures
             int drawn = 0;
             foreach (var row in inputs.Definition.Rows)
             {
-                if (MedianUnit(inputs, row.Name, ood, row.Score) is not { } unit) continue;
+                if (MedianUnit(inputs, row.UnitRow, ood, row.Score) is not { } unit) continue;
                 var config = inputs.Definition.ConfigFor(row);
                 if (!TryScores(unit, config.InDistribution, ood, row.Score, out var id, out var oodScores)) continue;
                 var curve = RocCurve.Compute(id, oodScores);
@@ -174,7 +174,7 @@ public static class ReportFigures
         {
             var plot = NewPlot(p.Title, "epoch", p.Y);
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-            foreach (var row in inputs.Definition.Rows)
+            foreach (var row in inputs.Definition.TrainedRows)
             {
                 bool first = true;
                 foreach (var unit in inputs.Units.Where(u => u.Result.Row == row.Name && u.Result.Curve.Count > 0))

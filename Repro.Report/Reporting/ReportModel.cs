@@ -79,8 +79,13 @@ public sealed record ReportModel(
         var (definition, definitionSource, definitionPath) = ResolveDefinition(resultsDir, definitionFile, manifest, finished, repositoryRoot, missing);
         bandsFile ??= definitionPath is null ? null : Path.ChangeExtension(definitionPath, ".bands.json");
         var bands = bandsFile is not null && File.Exists(bandsFile) ? ToleranceBands.Load(bandsFile) : null;
+        if (bands is not null && !bands.AppliesTo(definition))
+        {
+            missing.Add(bands.NotApplicableNote(definition, Rel(repositoryRoot, bandsFile!)) + " This report judges nothing against them.");
+            bands = null;
+        }
 
-        var planned = definition.Rows.SelectMany(r => definition.Seeds.Select(s => (Row: r.Name, Seed: s))).ToList();
+        var planned = definition.TrainedRows.SelectMany(r => definition.Seeds.Select(s => (Row: r.Name, Seed: s))).ToList();
         var units = finished.Where(u => planned.Contains((u.Result.Row, u.Result.Seed)))
             .DistinctBy(u => (u.Result.Row, u.Result.Seed)).ToList();
         foreach (var extra in finished.Except(units))
@@ -116,13 +121,13 @@ public sealed record ReportModel(
 
         var spreads = (from row in definition.Rows
                        from ood in definition.OodSets.Keys
-                       let seeds = units.Where(u => u.Result.Row == row.Name && u.Result.Ood.ContainsKey(ood))
+                       let seeds = units.Where(u => u.Result.Row == row.UnitRow && u.Result.Ood.ContainsKey(ood))
                            .Select(u => new SeedAuroc(u.Result.Seed, u.Result.Ood[ood][row.Score].Auroc)).OrderBy(s => s.Seed).ToList()
                        let paper = row.Paper?.Auroc.GetValueOrDefault(ood)
                        select new SeedSpread(row.Name, row.Label, ood, seeds, paper is null ? null : new Spread(paper.Min, paper.Max, paper.Avg)))
             .ToList();
 
-        var accuracy = definition.Rows
+        var accuracy = definition.TrainedRows
             .Select(row => (row, results: units.Where(u => u.Result.Row == row.Name).Select(u => u.Result).ToList()))
             .Where(x => x.results.Count > 0)
             .Select(x => new AccuracyLine(x.row.Name, x.row.Label, x.results.Count, x.results.Average(r => r.Accuracy),
@@ -130,7 +135,7 @@ public sealed record ReportModel(
                 x.results.Average(r => r.Curve.Count > 0 ? r.Curve[^1].Accuracy : double.NaN), x.row.Paper?.Accuracy))
             .ToList();
 
-        var unitLines = units.OrderBy(u => definition.Rows.ToList().FindIndex(r => r.Name == u.Result.Row)).ThenBy(u => u.Result.Seed)
+        var unitLines = units.OrderBy(u => definition.TrainedRows.ToList().FindIndex(r => r.Name == u.Result.Row)).ThenBy(u => u.Result.Seed)
             .Select(u => u.Result).Select(r => new UnitLine(r.Row, r.Seed, r.Device, r.Versions.GetValueOrDefault("commit", "unknown"),
                 r.Versions.GetValueOrDefault("torchsharp", "?"), r.Versions.GetValueOrDefault("libtorch", "?"),
                 r.Curve.Count, r.Curve.Count > 0 ? r.Curve.Average(e => e.Seconds) : double.NaN, r.TrainSeconds, r.WallSeconds,
@@ -154,7 +159,7 @@ public sealed record ReportModel(
         var model = new ReportModel(
             $"Repro report: {definition.Name}", definition.Name, definition.Source, definitionSource, idSet, definition.OodSets,
             planned.Count, units.Count, failed, missing, lines, claims,
-            bandsFile is not null && bands is not null ? Rel(repositoryRoot, bandsFile) : "none (no tolerance bands for this experiment yet)",
+            bandsFile is not null && bands is not null ? Rel(repositoryRoot, bandsFile) : $"none (no tolerance bands for {definition.Name} version {definition.Version} yet)",
             hasPaperNumbers ? null : PaperTableForComparison(repositoryRoot),
             spreads, accuracy, unitLines, environment, hashes);
         return (model, new ReportInputs(definition, units));

@@ -29,9 +29,15 @@ public class DefinitionTests
         // LogitNorm: plain ReLU ResNet18, no SN, batch 128, MSP.
         Assert.Equal((LossKind.Logitnorm, ActivationKind.Relu, false, 128, "msp"),
             (c["logitnorm-60"].Loss, c["logitnorm-60"].Activation, c["logitnorm-60"].SpectralNorm, c["logitnorm-60"].BatchSize, c["logitnorm-60"].PrimaryScore));
-        // "+" and L2 rows: SN + leaky ReLU; L2 rows train-only normalization at batch 1024 scored by ‖z‖.
+        // "+" and L2 rows: DDU's resnet18 with -sn -mod (SN, leaky ReLU, average-pooling shortcuts) on its 45k split;
+        // L2 rows train-only normalization at batch 1024 scored by ‖z‖. LogitNorm 60: conv shortcuts, all 50k.
         foreach (var name in new[] { "logitnorm-60-plus", "logitnorm-350-plus", "l2-60", "l2-350", "no-l2-60" })
-            Assert.Equal((true, ActivationKind.LeakyRelu), (c[name].SpectralNorm, c[name].Activation));
+            Assert.Equal((true, ActivationKind.LeakyRelu, ShortcutKind.Avgpool, 0.1),
+                (c[name].SpectralNorm, c[name].Activation, c[name].Shortcut, c[name].ValidationFraction));
+        Assert.Equal((ShortcutKind.Conv, 0.0), (c["logitnorm-60"].Shortcut, c["logitnorm-60"].ValidationFraction));
+        Assert.All(c.Values, x => Assert.Equal((1.0, false, LearningRateSchedule.Step), (x.FeatureNormTemperature, x.Nesterov, x.LrSchedule)));
+        Assert.True(d.Version >= 2, "version 2 brought DDU's shortcuts and split");
+        Assert.Contains(d.Sources, kv => kv.Value.Contains("net/resnet.py") && kv.Value.Contains("AvgPoolShortCut"));
         Assert.Equal((FeatureNormMode.TrainOnly, 1024, "feature_norm"), (c["l2-60"].FeatureNorm, c["l2-60"].BatchSize, c["l2-60"].PrimaryScore));
         Assert.Equal(FeatureNormMode.None, c["no-l2-60"].FeatureNorm);
         // Schedules: [40, 50] of 60 and [150, 250] of 350.
@@ -79,6 +85,76 @@ public class DefinitionTests
         var config = d.ConfigFor(d.Row("l2"));
         Assert.Equal("fashion-mnist-known6", config.InDistribution);
         Assert.Equal(6, DataCatalog.Info(config.InDistribution).NumClasses);
+        foreach (var name in new[] { "l2", "no-l2" })
+            Assert.Equal((ShortcutKind.Avgpool, true, 0.1), (d.ConfigFor(d.Row(name)).Shortcut, d.ConfigFor(d.Row(name)).SpectralNorm, d.ConfigFor(d.Row(name)).ValidationFraction));
+        Assert.Equal((ShortcutKind.Conv, 0.0), (d.ConfigFor(d.Row("logitnorm")).Shortcut, d.ConfigFor(d.Row("logitnorm")).ValidationFraction));
+        Assert.Equal(32_400, TrainingSplit.For(config, 36_000).Trained.Length);
+    }
+
+    [Fact]
+    public void Beyond_trains_t2fnorm_as_openood_does_and_scores_that_one_model_twice()
+    {
+        var d = ExperimentDefinition.Load(Path.Combine(Repo, "experiments", "beyond.json"));
+        Assert.Equal(Table1.Seeds, d.Seeds);
+        Assert.Equal(Table1.OodSets, d.OodSets);
+        var experiment = d.ToExperiment();
+        Assert.Equal(["t2fnorm", "l2-60-tau0.1"], experiment.Rows.Select(r => r.Row));   // the ‖z‖ row trains nothing
+
+        var t2f = d.ConfigFor(d.Row("t2fnorm"));
+        Assert.Equal((FeatureNormMode.TrainOnly, 0.1, "msp"), (t2f.FeatureNorm, t2f.FeatureNormTemperature, t2f.PrimaryScore));
+        Assert.Equal((ActivationKind.Relu, ShortcutKind.Conv, false), (t2f.Activation, t2f.Shortcut, t2f.SpectralNorm));
+        Assert.Equal((100, 128, LearningRateSchedule.Cosine, true, 0.0), (t2f.Epochs, t2f.BatchSize, t2f.LrSchedule, t2f.Nesterov, t2f.ValidationFraction));
+        var byNorm = d.ConfigFor(d.Row("t2fnorm-norm"));
+        Assert.Equal(("t2fnorm", "feature_norm"), (byNorm.Row, byNorm.PrimaryScore));
+        Assert.True(t2f.SameRecipe(byNorm with { PrimaryScore = t2f.PrimaryScore }));
+
+        var tempered = d.ConfigFor(d.Row("l2-60-tau0.1"));
+        var parent = Table1.ConfigFor(Table1.Row("l2-60"));
+        Assert.Equal(0.1, tempered.FeatureNormTemperature);
+        Assert.True(parent.SameRecipe(tempered with { Row = parent.Row, FeatureNormTemperature = 1.0 }), "Table 1's L2 60 with τ = 0.1, nothing else");
+
+        // The ‖z‖ row reads the T2FNorm units' feature_norm AUROCs, the MSP row their msp ones.
+        UnitResult Unit(int seed, double msp, double norm) => new("t2fnorm", seed, "msp", 0.95,
+            new[] { "svhn", "cifar100" }.ToDictionary(o => o, o => (IReadOnlyDictionary<string, OodMetrics>)new Dictionary<string, OodMetrics>
+                { ["msp"] = new(msp, 0, 0, 0), ["feature_norm"] = new(norm, 0, 0, 0) }),
+            [], 0, 0, "test", new Dictionary<string, string>(), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
+        var table = PaperTable.Aggregate(d, [Unit(0, 0.90, 0.80), Unit(1, 0.92, 0.84)]);
+        Assert.Equal(0.91, table.Rows.Single(r => r.Definition.Name == "t2fnorm").Auroc["svhn"]!.Avg, 12);
+        Assert.Equal(0.82, table.Rows.Single(r => r.Definition.Name == "t2fnorm-norm").Auroc["svhn"]!.Avg, 12);
+        Assert.Equal([0, 1], table.Rows.Single(r => r.Definition.Name == "t2fnorm-norm").FinishedSeeds);
+    }
+
+    [Theory]
+    [InlineData("\"modelOf\": \"t2fnorm\"", "\"modelOf\": \"nope\"", "modelOf naming a row that trains its own model")]
+    [InlineData("\"modelOf\": \"t2fnorm\",", "\"modelOf\": \"t2fnorm\", \"config\": { \"width\": 8 },", "no config")]
+    public void A_row_scoring_another_rows_model_must_name_a_trained_row_and_carry_no_config(string from, string to, string expected)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("beyond-bad.json");
+        var text = File.ReadAllText(Path.Combine(Repo, "experiments", "beyond.json"));
+        Assert.Contains(from, text);
+        File.WriteAllText(path, text.Replace(from, to));
+        var e = Assert.Throws<DataFormatException>(() => ExperimentDefinition.Load(path));
+        Assert.Contains("beyond-bad.json", e.Message);
+        Assert.Contains("t2fnorm-norm", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Bands_of_another_definition_version_are_shown_labelled_and_judge_nothing()
+    {
+        var d = ExperimentDefinition.Load(Path.Combine(Repo, "experiments", "fmnist.json"));
+        var old = ToleranceBands.Load(Path.Combine(Repo, "experiments", "fmnist.bands.json")) with { Version = d.Version - 1 };
+        Assert.False(old.AppliesTo(d));
+        Assert.True((old with { Version = d.Version }).AppliesTo(d));
+        var units = d.Rows.Select(r => new UnitResult(r.Name, 0, r.Score, 0.95,
+            d.OodSets.Keys.ToDictionary(o => o, o => (IReadOnlyDictionary<string, OodMetrics>)new Dictionary<string, OodMetrics> { [r.Score] = new(0.9, 0, 0, 0) }),
+            [], 0, 0, "test", new Dictionary<string, string>(), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch));
+        var text = PaperTable.Aggregate(d, units).Format(old, "experiments/fmnist.bands.json");
+        Assert.Contains($"No tolerance bands for `fmnist` version {d.Version} yet: experiments/fmnist.bands.json holds bands for `fmnist` version {d.Version - 1}", text);
+        Assert.Contains($"v{d.Version - 1} band  l2 auroc-avg mnist: [", text);
+        Assert.DoesNotContain("✓", text);
+        Assert.DoesNotContain("✗", text);
     }
 
     [Fact]
@@ -94,7 +170,7 @@ public class DefinitionTests
     }
 
     private static UnitResult FakeUnit(RowDefinition row, int seed, double svhn, double cifar100, double accuracy) => new(
-        row.Name, seed, row.Score, accuracy,
+        row.UnitRow, seed, row.Score, accuracy,
         new Dictionary<string, IReadOnlyDictionary<string, OodMetrics>>
         {
             ["svhn"] = new Dictionary<string, OodMetrics> { [row.Score] = new(svhn, 0, 0, 0) },

@@ -78,7 +78,7 @@ public class MeasuredBandsTests
         Assert.Contains(bands.Claims, c => c.Left.Row == "l2" && c.Right.Row == "no-l2" && c.Left.Ood == "mnist");
         // The committed reference is the same run the bands came from.
         var reference = ReferenceResults.TryLoad(Repo, "fmnist")!;
-        Assert.Equal((bands.Measured.Commit, bands.Measured.Date), (reference.Commit, reference.Date));
+        Assert.Equal((bands.Measured.Commit, bands.Measured.Date, bands.Version), (reference.Commit, reference.Date, reference.DefinitionVersion));
         var l2 = reference.Rows.Single(r => r.Row == "l2" && r.OodSet == "mnist");
         var band = bands.Cells.Single(b => b.Row == "l2" && b.Ood == "mnist");
         Assert.InRange(l2.AurocMean, band.Low, band.High);

@@ -83,14 +83,17 @@ public class SpectralNormProperties
         }, iter: 25);
     }
 
-    [Fact]
-    public void A_layer_already_within_the_coefficient_is_left_unchanged()
+    [Theory]
+    [InlineData(3, 1 + 1e-5)]   // DDU's operator form divides by max(1, σ/c) + 1e-5 (spectral_norm_conv_inplace.py)
+    [InlineData(1, 1.0)]        // its matrix form for 1×1 kernels by max(1, σ/c) alone (spectral_norm_fc.py)
+    public void A_layer_already_within_the_coefficient_is_divided_by_ddus_floor_only(int kernel, double divisor)
     {
-        var shape = new Shape(2, 3, 3, 1, 5);
+        var shape = new Shape(2, 3, kernel, 1, 5);
         using var layer = Layer(shape, 1, coefficient: 1e6);
         layer.PowerIteration(50);
         using var w = layer.NormalizedWeight();
-        Assert.True(w.allclose(layer.Weight, rtol: 0, atol: 0));
+        using var expected = layer.Weight / divisor;
+        Assert.True(w.allclose(expected, rtol: 0, atol: 0));
     }
 
     [Fact]

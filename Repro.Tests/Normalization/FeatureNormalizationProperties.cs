@@ -118,5 +118,58 @@ public class FeatureNormalizationProperties
         Assert.True(allclose(c.Logits, d.Logits), "train: train-only classifier must see z/‖z‖");
     }
 
+    [Fact]
+    public void Temperature_one_is_bit_identical_to_the_papers_normalization_in_value_and_gradient()
+    {
+        // τ = 1 must change nothing: the paper's z / max(‖z‖, ε), written out here, bit for bit — output and gradient.
+        Features.Sample(rows =>
+        {
+            using var scope = NewDisposeScope();
+            var z1 = ToTensor(rows).to(ScalarType.Float32).requires_grad_(true);
+            var z2 = z1.detach().clone().requires_grad_(true);
+            using var module = new FeatureNormalization(FeatureNormMode.TrainOnly, Eps, temperature: 1.0);
+            module.train();
+            var ours = module.call(z1);
+            var paper = z2 / linalg.vector_norm(z2, ord: 2, dims: new long[] { 1 }, keepdim: true).clamp_min(Eps);
+            (ours * ours.detach()).sum().backward();
+            (paper * paper.detach()).sum().backward();
+            return ours.allclose(paper, rtol: 0, atol: 0) && z1.grad!.allclose(z2.grad!, rtol: 0, atol: 0);
+        }, iter: 100);
+    }
+
+    [Fact]
+    public void Temperature_divides_the_normalized_feature_in_training_and_raw_z_in_evaluation()
+    {
+        using var scope = NewDisposeScope();
+        var z = tensor(new double[] { 3, 4, 0, 0, 0, 2 }, new long[] { 2, 3 });
+        using var module = new FeatureNormalization(FeatureNormMode.TrainOnly, Eps, temperature: 0.1);
+        module.train();
+        // ‖(3,4,0)‖ = 5 → (0.6, 0.8, 0) / 0.1; ‖(0,0,2)‖ = 2 → (0, 0, 1) / 0.1.
+        Assert.True(allclose(module.call(z), tensor(new double[] { 6, 8, 0, 0, 0, 10 }, new long[] { 2, 3 }), rtol: 1e-12, atol: 0));
+        module.eval();
+        // OpenOOD's T2FNorm feeds the classifier z / τ at test time (t2fnorm_net.py), not z / ‖z‖.
+        Assert.True(allclose(module.call(z), z * 10, rtol: 1e-12, atol: 0));
+    }
+
+    [Fact]
+    public void The_feature_norm_score_never_sees_the_temperature()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(5);
+        var spec = new ModelSpec(InputChannels: 1, Width: 2, FeatureNorm: FeatureNormMode.TrainOnly, Shortcut: ShortcutKind.Avgpool);
+        using var paper = new ResNet18(spec);
+        using var t2f = new ResNet18(spec with { FeatureNormTemperature = 0.1 });
+        t2f.load_state_dict(paper.state_dict());
+        var x = randn(4, 1, 28, 28);
+        foreach (var m in new[] { paper, t2f }) m.eval();
+        using (no_grad())
+        {
+            using var a = paper.call(x);
+            using var b = t2f.call(x);
+            Assert.True(a.Features.allclose(b.Features, rtol: 0, atol: 0), "‖z‖ is read from z itself, before any temperature");
+            Assert.False(a.Logits.allclose(b.Logits, rtol: 1e-3, atol: 0), "the classifier does see z / τ (T2FNorm's own score)");
+        }
+    }
+
     private static double Norm(double[] v) => Math.Sqrt(v.Sum(x => x * x));
 }

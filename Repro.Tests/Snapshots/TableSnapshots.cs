@@ -43,4 +43,17 @@ public class TableSnapshots
             withReference = ResultTable.Format("quick", rows, reference, "fmnist").Split('\n'),
         });
     }
+
+    [Fact]
+    public void A_reference_of_another_definition_version_is_labelled_as_another_models()
+    {
+        var rows = ResultTable.Summarize(Units);
+        var reference = ReferenceResults.FromResults("fmnist", "width 64, 15 epochs", Units, definitionVersion: 1);
+        var current = ResultTable.Format("quick", rows, reference, "fmnist", currentVersion: 1);
+        Assert.Contains("ref AUROC (min–max)", current);
+        Assert.DoesNotContain("v1 ref", current);
+        var stale = ResultTable.Format("quick", rows, reference, "fmnist", currentVersion: 2);
+        Assert.Contains("v1 ref AUROC (min–max)", stale);
+        Assert.Contains("measured under `fmnist` definition version 1, a different model from the current version 2, which has no reference yet", stale);
+    }
 }

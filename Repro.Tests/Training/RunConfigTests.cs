@@ -16,6 +16,11 @@ public class RunConfigTests
     [InlineData("inDistribution=imagenet", "inDistribution")]
     [InlineData("featureNorm=sometimes", "featureNorm")]
     [InlineData("epochz=3", "epochz")]
+    [InlineData("shortcut=identity", "shortcut")]
+    [InlineData("featureNormTemperature=0", "featureNormTemperature")]
+    [InlineData("featureNormTemperature=0.1", "featureNormTemperature")]   // with featureNorm none
+    [InlineData("validationFraction=1", "validationFraction")]
+    [InlineData("lrSchedule=linear", "lrSchedule")]
     public void Invalid_value_is_refused_naming_the_key(string assignment, string key)
     {
         var e = Assert.Throws<ConfigException>(() => new RunConfig().With([assignment]));
@@ -48,5 +53,19 @@ public class RunConfigTests
         Assert.Equal(0.1, config.LearningRateAt(39), 12);
         Assert.Equal(0.01, config.LearningRateAt(40), 12);
         Assert.Equal(0.001, config.LearningRateAt(59), 12);
+    }
+
+    [Fact]
+    public void Cosine_schedule_is_openoods_per_step_annealing_to_1e_minus_6()
+    {
+        // 1e-6 + (0.1 − 1e-6)·½(1 + cos(π t/T)), T = 100 epochs × 391 steps (CIFAR-10 at batch 128).
+        var config = new RunConfig { LearningRate = 0.1, Epochs = 100, LrSchedule = LearningRateSchedule.Cosine };
+        Assert.Equal(0.1, config.LearningRateAt(0, 0, 391), 15);
+        Assert.Equal((0.1 + 1e-6) / 2, config.LearningRateAt(50, 0, 391), 15);                  // t = T/2: cos = 0
+        Assert.Equal(1e-6 + (0.1 - 1e-6) * 0.5 * (1 + Math.Cos(Math.PI / 4)), config.LearningRateAt(25, 0, 391), 15);
+        Assert.Equal(config.LearningRateAt(25, 0, 391), config.LearningRateAt(24, 391, 391), 15); // steps run on across epochs
+        Assert.True(config.LearningRateAt(99, 390, 391) is > 1e-6 and < 1.1e-6);                  // last step, just above the floor
+        var e = Assert.Throws<ConfigException>(() => config.With(["milestones=[40]"]));
+        Assert.Equal("milestones", e.Key);
     }
 }
