@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Benchmarks;
 
-/// <summary>The quickstart's L2 model, its optimizer and one Fashion-MNIST-shaped batch, ready for TrainStep.Run.</summary>
+/// <summary>A row's model, its optimizer and one batch shaped like its data, ready for TrainStep.Run.</summary>
 public sealed class TrainStepFixture : IDisposable
 {
     private readonly ResNet18 model;
@@ -14,17 +14,20 @@ public sealed class TrainStepFixture : IDisposable
     private readonly TrainStep step;
     private readonly Tensor x, y;
 
+    /// <summary>The quickstart's L2 model on Fashion-MNIST-shaped batches.</summary>
     public TrainStepFixture(int width, int batchSize, ComputePrecision precision = ComputePrecision.Fp32)
+        : this(Presets.Quick.Rows[0] with { BatchSize = batchSize, Width = width, Precision = precision }, DataCatalog.FashionMnist) { }
+
+    public TrainStepFixture(RunConfig config, DatasetInfo data)
     {
-        var config = Presets.Quick.Rows[0] with { BatchSize = batchSize, Width = width, Precision = precision };
         Repro.Platform.ReproducibleCpu.EnsureApplied();
         random.manual_seed(0);
-        model = Trainer.CreateModel(config, DataCatalog.FashionMnist);
+        model = Trainer.CreateModel(config, data);
         optimizer = Trainer.CreateOptimizer(config, model);
         step = new TrainStep(model, Trainer.CreateLoss(config), optimizer);
         model.train();
-        x = randn(batchSize, 1, 28, 28);
-        y = randint(0, 10, [batchSize]);
+        x = randn(config.BatchSize, data.Channels, data.Side, data.Side);
+        y = randint(0, data.NumClasses, [config.BatchSize]);
     }
 
     public double Step() => step.Run(x, y).Loss;

@@ -126,7 +126,9 @@ public static class ExperimentRunner
             }
             var resumeFrom = new Checkpoint(Path.Combine(dir + ".partial", UnitRunner.CheckpointFolder)).LatestEpoch();
             log($"{tag}: width {unit.Width}, {unit.Epochs} epochs, batch {unit.BatchSize}, " +
-                $"loss {unit.Loss}, feature norm {unit.FeatureNorm}, {unit.Activation}" +
+                $"loss {unit.Loss}, feature norm {unit.FeatureNorm}{(unit.FeatureNormTemperature != 1 ? $" (τ {unit.FeatureNormTemperature})" : "")}, " +
+                $"{unit.Activation}, {unit.Shortcut} shortcuts{(unit.SpectralNorm ? ", SN" : "")}" +
+                (unit.ValidationFraction > 0 ? $", {unit.ValidationFraction:P0} of the training set held out" : "") +
                 (resumeFrom is { } epoch ? $"; resuming after epoch {epoch} from its checkpoint" : ""));
             try
             {
