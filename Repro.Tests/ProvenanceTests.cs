@@ -17,8 +17,6 @@ public class ProvenanceTests
         Assert.Equal("9dc9e81d0248", Provenance.Commit(null, built: "9dc9e81d0248"));
         Assert.Equal("unknown", Provenance.Commit(null));
         Assert.Equal("unknown", Provenance.Commit(Path.GetTempPath()));   // not a checkout
-        // One process, one commit: read once, whatever the checkout does afterwards.
-        Assert.Same(Provenance.ProcessCommit.Value, Provenance.ProcessCommit.Value);
-        Assert.Equal(Provenance.ProcessCommit.Value, Provenance.Versions()["commit"]);
+        Assert.Equal(Provenance.Commit(repo), Provenance.Versions()["commit"]);
     }
 }

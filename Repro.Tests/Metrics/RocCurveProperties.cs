@@ -27,6 +27,17 @@ public class RocCurveProperties
             RocCurve.Compute(scores.Id, scores.Ood).FprAt(tpr, scores.Id.Length) == FprAtTpr.Compute(scores.Id, scores.Ood, tpr), iter: 500);
 
     [Fact]
+    public void Fpr_at_a_tpr_whose_product_rounds_up_in_floating_point_is_the_hand_counted_one()
+    {
+        // ID scores 1..25, OoD 0.5, 18.5, 19.5, 20.5. TPR 0.28 needs 7 ID scores at or above the threshold: threshold
+        // 19, reached by 2 of the 4 OoD scores (19.5, 20.5), FPR 0.5. In doubles 0.28 · 25 = 7.000000000000001: a
+        // plain ceiling asks for 8, threshold 18, and counts 18.5 as well (0.75).
+        double[] id = Enumerable.Range(1, 25).Select(i => (double)i).ToArray(), ood = [0.5, 18.5, 19.5, 20.5];
+        Assert.Equal(0.5, FprAtTpr.Compute(id, ood, 0.28));
+        Assert.Equal(0.5, RocCurve.Compute(id, ood).FprAt(0.28, id.Length));
+    }
+
+    [Fact]
     public void Runs_from_origin_to_one_one_monotonically() =>
         Continuous.Sample((id, ood) =>
         {

@@ -71,7 +71,3 @@ public class TrainingTests
         Assert.Equal(DataCatalog.FashionMnist.Std[0], std, 3);
     }
 }
-
-/// <summary>TorchSharp tests share global state (manual_seed, thread-level dispose statistics): run them one at a time.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public class TorchCollection { public const string Name = "torch"; }
