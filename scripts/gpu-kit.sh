@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 kit=.gpu-kit
 rm -rf "$kit" && mkdir -p "$kit"
 publish=$(mktemp -d)
-dotnet publish Repro.Report -c Release -r linux-x64 --self-contained -p:TorchBackend=external \
+dotnet publish Repro.Cli -c Release -r linux-x64 --self-contained -p:TorchBackend=external \
   -nologo -v quiet -clp:ErrorsOnly -o "$publish/app"
 # The publish uses its own obj/ assets; restore the default (cpu) build's assets for local work afterwards.
 dotnet restore Repro.sln -v quiet >/dev/null

@@ -24,7 +24,7 @@ public sealed record ReproProfile(string Name, string DefinitionPath, string Ban
             ? Path.GetFullPath(r) : Path.Combine(repo, "runs", $"repro-{name}");
         var (shard, shards) = Environment.GetEnvironmentVariable(ShardVariable) is { Length: > 0 } s
             ? ExperimentRunner.ParseShard(s, ShardVariable) : (1, 1);
-        return new ReproProfile(name, definition, Path.ChangeExtension(definition, ".bands.json"), results, shard, shards);
+        return new ReproProfile(name, definition, ToleranceBands.PathBeside(definition), results, shard, shards);
     }
 
     /// <summary>Everything that must hold before hours of training start; each problem says what to do.</summary>

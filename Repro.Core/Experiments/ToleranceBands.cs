@@ -21,6 +21,13 @@ public sealed record CellRef(string Row, string Ood);
 public sealed record ToleranceBands(string Definition, int Version, string Notes, IReadOnlyList<Band> Cells, IReadOnlyList<Claim> Claims,
     Measurement? Measured = null)
 {
+    /// <summary>experiments/x.json's bands live beside it as experiments/x.bands.json.</summary>
+    public static string PathBeside(string definitionPath) => Path.ChangeExtension(definitionPath, ".bands.json");
+
+    /// <summary>The bands beside a definition, or null when none have been made.</summary>
+    public static ToleranceBands? TryLoadBeside(string definitionPath) =>
+        File.Exists(PathBeside(definitionPath)) ? Load(PathBeside(definitionPath)) : null;
+
     public static ToleranceBands Load(string path)
     {
         if (!File.Exists(path)) throw new ReproException($"tolerance bands {path} do not exist");

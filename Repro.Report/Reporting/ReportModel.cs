@@ -77,7 +77,7 @@ public sealed record ReportModel(
         var manifest = ResultsManifest.TryLoad(resultsDir);
 
         var (definition, definitionSource, definitionPath) = ResolveDefinition(resultsDir, definitionFile, manifest, finished, repositoryRoot, missing);
-        bandsFile ??= definitionPath is null ? null : Path.ChangeExtension(definitionPath, ".bands.json");
+        bandsFile ??= definitionPath is null ? null : ToleranceBands.PathBeside(definitionPath);
         var bands = bandsFile is not null && File.Exists(bandsFile) ? ToleranceBands.Load(bandsFile) : null;
         if (bands is not null && !bands.AppliesTo(definition))
         {

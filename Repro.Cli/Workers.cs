@@ -12,7 +12,7 @@ namespace Repro.Cli;
 /// </summary>
 internal static class Workers
 {
-    public static IReadOnlyList<(Process Process, StreamWriter Log)> Start(string[] runArgs, string outDir, int workers, Device device)
+    public static IReadOnlyList<(Process Process, StreamWriter Log)> Start(IReadOnlyList<string> runArgs, string outDir, int workers, Device device)
     {
         var threads = Math.Max(1, Environment.ProcessorCount / workers);
         if (device.type == TorchSharp.DeviceType.CPU) Platform.ReproducibleCpu.SetThreads(threads);
@@ -50,9 +50,9 @@ internal static class Workers
         return worst;
     }
 
-    private static IEnumerable<string> WithoutWorkers(string[] args)
+    private static IEnumerable<string> WithoutWorkers(IReadOnlyList<string> args)
     {
-        for (int i = 0; i < args.Length; i++)
+        for (int i = 0; i < args.Count; i++)
         {
             if (args[i] is "--workers" or "--out") { i++; continue; }
             yield return args[i];

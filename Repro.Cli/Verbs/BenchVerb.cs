@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Repro.Data;
+using Repro.Experiments;
+using Repro.Training;
+
+namespace Repro.Cli.Verbs;
+
+/// <summary>`repro bench`: training throughput of rows' models on synthetic batches; scripts/bench-vs-pytorch.sh sets it beside PyTorch.</summary>
+internal static class BenchVerb
+{
+    public static Command Create()
+    {
+        var definition = CommonOptions.Definition("the definition whose rows are timed (default experiments/table1.json)");
+        var rows = CommonOptions.List("--rows", "l2-60,logitnorm-60", "rows of the definition");
+        var batches = CommonOptions.List("--batch", "128,1024", "batch sizes ≥ 2");
+        var precisions = CommonOptions.List("--precision", "fp32,bf16", "fp32 and/or bf16");
+        var inputs = CommonOptions.List("--input", "step", "step (synthetic batch already on the device) and/or data (drawn and augmented there first)");
+        var steps = CommonOptions.Positive("--steps", 30, "timed steps");
+        var warmup = CommonOptions.Positive("--warmup", 5, "untimed steps first");
+        var device = CommonOptions.Device();
+        var json = new Option<string?>("--json") { Description = "also write the timings as JSON", HelpName = "FILE" };
+        var peer = new Option<string?>("--peer") { Description = "PyTorch's timings (scripts/peer/train_step.py --json) for a ratio table", HelpName = "FILE" };
+        var command = new Command("bench", "training throughput (img/s) of rows' models on synthetic batches")
+            { definition, rows, batches, precisions, inputs, steps, warmup, device, json, peer };
+        command.SetAction(parse =>
+        {
+            var peers = parse.GetValue(peer) is { } peerFile ? RatioTable.Load(peerFile) : null;
+            var repo = DataPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
+            var loaded = ExperimentDefinition.Load(parse.GetValue(definition) ?? Path.Combine(repo, "experiments", "table1.json"));
+            var precisionList = parse.GetRequiredValue(precisions).Select(p => p switch
+            {
+                "fp32" => Model.ComputePrecision.Fp32, "bf16" => Model.ComputePrecision.Bf16,
+                _ => throw new ConfigException("precision", $"expected fp32 and/or bf16, got '{p}'"),
+            }).ToList();
+            var configs = parse.GetRequiredValue(rows)
+                .SelectMany(r => precisionList.Select(p => loaded.ConfigFor(loaded.Row(r)) with { Device = parse.GetValue(device) ?? "auto", Precision = p }))
+                .ToList();
+            var batchList = parse.GetRequiredValue(batches).Select(b => int.TryParse(b, out var v) && v >= 2 ? v
+                : throw new ConfigException("batch", $"expected comma-separated batch sizes ≥ 2, got '{b}'")).ToList();
+            var inputList = parse.GetRequiredValue(inputs).Select(i => i switch
+            {
+                "step" => false, "data" => true,
+                _ => throw new ConfigException("input", $"expected step and/or data (the batch drawn and augmented on the device first), got '{i}'"),
+            }).ToList();
+            int stepCount = parse.GetValue(steps), warmupCount = parse.GetValue(warmup);
+            var resolved = Devices.Resolve(configs[0].Device);
+            Console.WriteLine($"train step, TorchSharp, {Devices.Describe(resolved)}; {warmupCount} warm-up + {stepCount} timed steps; synthetic batches on the device");
+            var timings = new List<StepTiming>();
+            foreach (var row in configs)
+                foreach (var batch in batchList)
+                    foreach (var withData in inputList)
+                    {
+                        var t = StepBenchmark.Measure(row, batch, stepCount, warmupCount, resolved, withData);
+                        timings.Add(t);
+                        Console.WriteLine($"  {t.Row,-20} {t.Label,-12} batch {t.BatchSize,5}: {t.ImagesPerSecond,10:F0} img/s  {t.MillisecondsPerStep,8:F1} ms/step");
+                    }
+            if (parse.GetValue(json) is { } jsonFile)
+                Runs.AtomicFile.WriteAllText(jsonFile, System.Text.Json.JsonSerializer.Serialize(timings, RunConfig.Json));
+            if (peers is not null)
+            {
+                Console.WriteLine();
+                Console.WriteLine(RatioTable.Format(timings, peers));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

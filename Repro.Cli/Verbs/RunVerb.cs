@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Repro.Data;
+using Repro.Experiments;
+using Repro.Training;
+
+namespace Repro.Cli.Verbs;
+
+/// <summary>`repro run` (a preset, a config file or a definition) and `repro quick` (the quickstart: the `quick` preset).</summary>
+internal static class RunVerb
+{
+    private sealed record Inputs(string? Preset, string? Config, string? Definition, string? Device, ShardSpec Shard,
+        string? Out, IReadOnlyList<string> Overrides, int[]? Seeds, int Workers);
+
+    public static Command Create()
+    {
+        var preset = new Option<string?>("--preset") { Description = "a built-in experiment (see `repro presets`)", HelpName = "NAME" };
+        var config = new Option<string?>("--config") { Description = "one row from a JSON file (keys as in config.json)", HelpName = "FILE.json" };
+        var definition = CommonOptions.Definition("a versioned experiment definition: every row × its seeds, then its table");
+        var command = new Command("run", "train and evaluate every (row, seed) unit of an experiment, resuming what a previous run left")
+            { preset, config, definition };
+        var shared = AddShared(command);
+        command.SetAction(parse =>
+        {
+            var (device, shard, outDir, sets, seeds, workers) = shared;
+            var chosen = new[] { parse.GetValue(preset), parse.GetValue(config), parse.GetValue(definition) };
+            if (chosen.Count(x => x is not null) != 1)
+                throw new ReproException("give exactly one of --preset NAME, --config FILE.json or --definition FILE.json");
+            return Run(new Inputs(chosen[0], chosen[1], chosen[2], parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
+                parse.GetValue(sets) ?? [], parse.GetValue(seeds), parse.GetValue(workers)));
+        });
+        return command;
+    }
+
+    public static Command CreateQuick()
+    {
+        var command = new Command("quick", "the main job: the `quick` preset on the CPU in minutes, then its table beside the full-budget reference");
+        var shared = AddShared(command);
+        command.SetAction(parse =>
+        {
+            var (device, shard, outDir, sets, seeds, workers) = shared;
+            return Run(new Inputs("quick", null, null, parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
+                parse.GetValue(sets) ?? [], parse.GetValue(seeds), parse.GetValue(workers)));
+        });
+        return command;
+    }
+
+    private static (Option<string?>, Option<ShardSpec>, Option<string?>, Option<string[]?>, Option<int[]?>, Option<int>) AddShared(Command command)
+    {
+        var device = CommonOptions.Device();
+        var shard = CommonOptions.Shard();
+        var outDir = new Option<string?>("--out") { Description = "results folder (default runs/<name>-<time>); finished units there are skipped", HelpName = "DIR" };
+        var sets = new Option<string[]?>("--set") { Description = "key=value changed in every row (JSON values; bare words are strings); repeatable", HelpName = "key=value" };
+        var seeds = CommonOptions.Seeds();
+        var workers = CommonOptions.Positive("--workers", 1,
+            "N processes share the run, each claiming the next free unit: several seeds at once on one GPU; on the CPU the cores are split");
+        command.Add(device); command.Add(shard); command.Add(outDir); command.Add(sets); command.Add(seeds); command.Add(workers);
+        return (device, shard, outDir, sets, seeds, workers);
+    }
+
+    private static int Run(Inputs input)
+    {
+        _ = Runs.Provenance.ProcessCommit.Value;   // the commit this build is, before the checkout can move on
+        var experiment = input.Preset is not null ? Presets.Get(input.Preset)
+            : input.Config is not null ? FromConfigFile(input.Config)
+            : ExperimentDefinition.Load(input.Definition!).ToExperiment();
+        var overrides = input.Overrides.ToList();
+        if (input.Device is not null) overrides.Add($"device={input.Device}");
+        experiment = experiment.With(overrides);
+        if (input.Seeds is not null) experiment = experiment with { Seeds = input.Seeds };
+
+        var repo = DataPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
+        var outDir = input.Out ?? Path.Combine(repo, "runs", $"{experiment.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
+        var data = new DataSets();
+        Console.WriteLine($"repro {experiment.Name}: {experiment.Description}");
+        if (overrides.Count > 0) Console.WriteLine($"overridden in every row: {string.Join(", ", overrides)}");
+        Console.WriteLine($"device {Devices.Describe(Devices.Resolve(experiment.Rows[0].Device))}; data {data.Root}; results {outDir}");
+        var clock = Stopwatch.StartNew();
+        var (shard, shards) = input.Shard;
+        if (shards > 1) Console.WriteLine($"shard {shard}/{shards}: {ExperimentRunner.Shard(experiment, shard, shards).Count} of {experiment.Units().Count()} units");
+        var helpers = input.Workers > 1 ? Workers.Start(SameRunArguments(input), outDir, input.Workers, Devices.Resolve(experiment.Rows[0].Device)) : [];
+        var outcome = ExperimentRunner.Run(experiment, outDir, data, unit => new ConsoleProgress($"[{unit.Row} s{unit.Seed}]"),
+            Console.WriteLine, shard, shards);
+        var helperStatus = Workers.Wait(helpers);
+        if (input.Workers > 1) outcome = outcome with { Finished = ExperimentRunner.LoadFinished(outDir) };
+        if (input.Definition is not null)
+        {
+            Console.WriteLine();
+            Console.WriteLine(PaperTable.Aggregate(ExperimentDefinition.Load(input.Definition), ExperimentRunner.LoadFinished(outDir))
+                .Format(ToleranceBands.TryLoadBeside(input.Definition), ToleranceBands.PathBeside(input.Definition)));
+            Console.WriteLine($"results: {outDir}");
+            ReportVerb.WriteAfterRun(outDir, input.Definition);
+            return Math.Max(Summarize(outcome), helperStatus);
+        }
+
+        // A small run is shown beside the full-budget Fashion-MNIST reference, when one has been committed.
+        const string referenceName = "fmnist";   // experiments/fmnist.json, run on a GPU
+        var reference = experiment.Name == referenceName ? null : ReferenceResults.TryLoad(DataPaths.RepositoryRoot(), referenceName);
+        var referenceDefinition = DataPaths.RepositoryRoot() is { } root ? Path.Combine(root, "experiments", $"{referenceName}.json") : null;
+        int? currentVersion = referenceDefinition is not null && File.Exists(referenceDefinition) ? ExperimentDefinition.Load(referenceDefinition).Version : null;
+        Console.WriteLine();
+        Console.WriteLine(ResultTable.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
+            $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss}",
+            ResultTable.Summarize(outcome.Finished), reference, referenceName, currentVersion));
+        Console.WriteLine($"results: {outDir}");
+        ReportVerb.WriteAfterRun(outDir, null);
+        return Math.Max(Summarize(outcome), helperStatus);
+    }
+
+    /// <summary>The same run for a worker process: everything but --workers and --out (the workers get the folder).</summary>
+    private static List<string> SameRunArguments(Inputs input)
+    {
+        var args = new List<string>();
+        void Add(string name, string? value) { if (value is not null) args.AddRange([name, value]); }
+        Add("--preset", input.Preset);
+        Add("--config", input.Config);
+        Add("--definition", input.Definition);
+        Add("--device", input.Device);
+        if (input.Shard.Count > 1) Add("--shard", $"{input.Shard.Index}/{input.Shard.Count}");
+        foreach (var set in input.Overrides) Add("--set", set);
+        if (input.Seeds is not null) Add("--seeds", string.Join(",", input.Seeds));
+        return args;
+    }
+
+    /// <summary>Units that failed or were left to other runners are said last; a failed unit makes the exit status 3.</summary>
+    private static int Summarize(ExperimentOutcome outcome)
+    {
+        if (outcome.LeftToOthers.Count > 0)
+            Console.WriteLine($"{outcome.LeftToOthers.Count} unit(s) were being run by another runner: " +
+                              string.Join(", ", outcome.LeftToOthers.Select(u => $"{u.Row} seed {u.Seed}")));
+        if (outcome.Failed.Count == 0) return ExitCodes.Ok;
+        Console.Error.WriteLine($"{outcome.Failed.Count} unit(s) FAILED (the others finished):");
+        foreach (var f in outcome.Failed) Console.Error.WriteLine($"  {f.Row} seed {f.Seed}: {f.Reason}");
+        return ExitCodes.UnitsFailed;
+    }
+
+    private static Experiment FromConfigFile(string path)
+    {
+        if (!File.Exists(path)) throw new ReproException($"config file {path} does not exist");
+        var config = RunConfig.FromJson(File.ReadAllText(path), path);
+        return new Experiment(Path.GetFileNameWithoutExtension(path), $"config {path}", [config], [config.Seed]);
+    }
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Repro.Experiments;
+
+namespace Repro.Cli.Verbs;
+
+/// <summary>`repro table`: the paper's table from whatever units have finished, each cell judged against its band.</summary>
+internal static class TableVerb
+{
+    public static Command Create()
+    {
+        var definition = CommonOptions.RequiredPath("--definition", "FILE", "an experiment definition, e.g. experiments/table1.json");
+        var from = CommonOptions.RequiredPath("--from", "DIR", "the results folder of a run of that definition");
+        var bands = new Option<string?>("--bands") { Description = "tolerance bands (default: the .bands.json beside the definition)", HelpName = "FILE" };
+        var command = new Command("table", "the table in the paper's shape from the finished units, each cell judged against its tolerance band")
+            { definition, from, bands };
+        command.SetAction(parse =>
+        {
+            var definitionFile = parse.GetRequiredValue(definition);
+            var bandsFile = parse.GetValue(bands);
+            var table = PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(parse.GetRequiredValue(from)));
+            Console.WriteLine(table.Format(bandsFile is not null ? ToleranceBands.Load(bandsFile) : ToleranceBands.TryLoadBeside(definitionFile),
+                bandsFile ?? ToleranceBands.PathBeside(definitionFile)));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
