@@ -221,7 +221,7 @@ public static class DataFetcher
     /// <summary>Fill a fresh side folder, verify it, then swap it in; the old copy is removed only after that.</summary>
     private static void InstallStaged(string dest, Action<string> fill, Action<string> verify)
     {
-        var staged = dest + ".partial";
+        var staged = dest + ".staging";
         if (Directory.Exists(staged)) Directory.Delete(staged, recursive: true);
         Directory.CreateDirectory(staged);
         try

@@ -16,5 +16,4 @@ public sealed record Experiment(string Name, string Description, IReadOnlyList<R
     public Experiment With(IReadOnlyCollection<string> overrides) =>
         overrides.Count == 0 ? this : this with { Rows = Rows.Select(r => r.With(overrides)).ToList() };
 
-    public static string UnitPath(RunConfig unit) => Path.Combine(unit.Row, $"seed-{unit.Seed}");
 }

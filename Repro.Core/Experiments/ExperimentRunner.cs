@@ -24,8 +24,7 @@ public static class ExperimentRunner
     {
         if (!Directory.Exists(resultsDir)) throw new ReproException($"results folder {resultsDir} does not exist");
         var units = new List<FinishedUnit>();
-        foreach (var dir in Directory.EnumerateFiles(resultsDir, UnitFiles.Metrics, SearchOption.AllDirectories)
-                     .Select(path => Path.GetDirectoryName(path)!).Where(dir => !dir.EndsWith(".partial")).Order(StringComparer.Ordinal))
+        foreach (var dir in ResultsFolder.FinishedUnitDirs(resultsDir))
         {
             try
             {
@@ -100,9 +99,10 @@ public static class ExperimentRunner
         var elsewhere = new List<RunConfig>();
         foreach (var (unit, i) in units.Select((u, i) => (u, i)))
         {
-            var dir = Path.Combine(resultsDir, Experiment.UnitPath(unit));
+            var folder = ResultsFolder.Unit(resultsDir, unit);
+            var dir = folder.Dir;
             var tag = $"[{i + 1}/{units.Count}] {unit.Row} seed {unit.Seed}";
-            using var claim = UnitClaim.TryAcquire(resultsDir, $"{unit.Row}-seed-{unit.Seed}");
+            using var claim = UnitClaim.TryAcquire(resultsDir, folder.ClaimKey);
             if (claim is null)
             {
                 log($"{tag}: being run by another runner (its claim in {Path.Combine(resultsDir, UnitClaim.Folder)} is held), left to it");
@@ -110,10 +110,10 @@ public static class ExperimentRunner
                 continue;
             }
             // Checked under the claim: another runner may have finished or failed it since this one started.
-            if (File.Exists(Path.Combine(dir, UnitFiles.Metrics)))
+            if (folder.IsFinished)
             {
                 RequireSameConfig(unit, dir);
-                UnitRunner.RemoveCheckpoint(dir);   // left by a kill between the unit's rename and its clean-up
+                ResultsFolder.RemoveLeftoverCheckpoint(folder);   // left by a kill between the unit's rename and its clean-up
                 log($"{tag}: already finished in {dir}, skipped");
                 finished.Add(UnitRunner.Load(dir));
                 continue;
@@ -124,7 +124,7 @@ public static class ExperimentRunner
                 failed.Add(earlier);
                 continue;
             }
-            var resumeFrom = new Checkpoint(Path.Combine(dir + ".partial", UnitRunner.CheckpointFolder)).LatestEpoch();
+            var resumeFrom = folder.CheckpointedEpoch;
             log($"{tag}: width {unit.Width}, {unit.Epochs} epochs, batch {unit.BatchSize}, " +
                 $"loss {unit.Loss}, feature norm {unit.FeatureNorm}{(unit.FeatureNormTemperature != 1 ? $" (τ {unit.FeatureNormTemperature})" : "")}, " +
                 $"{unit.Activation}, {unit.Shortcut} shortcuts{(unit.SpectralNorm ? ", SN" : "")}" +
@@ -145,8 +145,8 @@ public static class ExperimentRunner
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A disk problem is not this unit's fault and would hit the next one too: stop, saying what survives.
-                var saved = new Checkpoint(Path.Combine(dir + ".partial", UnitRunner.CheckpointFolder)).LatestEpoch();
-                throw new ReproException($"{unit.Row} seed {unit.Seed}: writing under {dir}.partial failed: {e.Message} (disk full or read-only?). " +
+                var saved = folder.CheckpointedEpoch;
+                throw new ReproException($"{unit.Row} seed {unit.Seed}: writing under {folder.Partial} failed: {e.Message} (disk full or read-only?). " +
                     $"Finished units are untouched; {(saved is { } k ? $"this unit resumes after epoch {k}" : "this unit starts over")} " +
                     "when the run is repeated with space to write");
             }

@@ -24,10 +24,10 @@ public static class ResultsMerge
             else
                 log($"{source}: no {ResultsManifest.FileName}; its units are merged, the planned ones it would name are not");
 
-            foreach (var unitDir in UnitFolders(source))
+            foreach (var unitDir in ResultsFolder.UnitDirs(source))
             {
                 var rel = Path.GetRelativePath(source, unitDir);
-                if (rel.EndsWith(".partial"))
+                if (ResultsFolder.IsPartial(unitDir))
                 {
                     log($"{source}: {rel} is unfinished (resume that shard to finish it); not merged");
                     continue;
@@ -54,15 +54,6 @@ public static class ResultsMerge
         return (copied, already);
     }
 
-    /// <summary>Folders &lt;row&gt;/seed-&lt;n&gt;[.partial] holding a finished result, a failure record or a checkpoint.</summary>
-    private static IEnumerable<string> UnitFolders(string resultsDir) =>
-        Directory.EnumerateDirectories(resultsDir)
-            .Where(d => !Path.GetFileName(d).StartsWith('.'))
-            .SelectMany(Directory.EnumerateDirectories)
-            .Where(d => Path.GetFileName(d).StartsWith("seed-") && !d.EndsWith(".merging"))
-            .Where(d => File.Exists(Path.Combine(d, UnitFiles.Metrics)) || File.Exists(Path.Combine(d, UnitFailure.FileName)) || d.EndsWith(".partial"))
-            .Order(StringComparer.Ordinal);
-
     private static RunConfig ReadConfig(string unitDir)
     {
         var path = Path.Combine(unitDir, UnitFiles.Config);
@@ -75,6 +66,6 @@ public static class ResultsMerge
         Directory.CreateDirectory(to);
         foreach (var file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         foreach (var dir in Directory.EnumerateDirectories(from))
-            if (Path.GetFileName(dir) != UnitRunner.CheckpointFolder) CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
+            if (Path.GetFileName(dir) != UnitFolder.CheckpointFolder) CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
     }
 }

@@ -16,10 +16,11 @@ public sealed record UnitFailure(string Row, int Seed, string Reason, int Epoch,
     public static UnitFailure Record(string unitDir, RunConfig unit, DivergenceException e)
     {
         var failure = new UnitFailure(unit.Row, unit.Seed, e.Message, e.Epoch, e.Step, unit.Device, Provenance.Versions(), DateTimeOffset.UtcNow);
-        // Written in the unit's .partial folder and renamed like a finished unit: a kill in between leaves the
+        // Written in the unit's partial folder and renamed like a finished unit: a kill in between leaves the
         // checkpoint to resume from (and fail again), never a unit folder that is neither finished nor failed —
         // which blocked that unit's rename for good (seen in the kill test).
-        var partial = UnitRunner.PartialPath(unitDir);
+        var folder = new UnitFolder(unitDir, unit.Row, unit.Seed);
+        var partial = folder.Partial;
         Directory.CreateDirectory(partial);
         File.WriteAllText(Path.Combine(partial, UnitFiles.Config), unit.ToJson());
         AtomicFile.WriteAllText(Path.Combine(partial, FileName), JsonSerializer.Serialize(failure, RunConfig.Json));
@@ -27,7 +28,7 @@ public sealed record UnitFailure(string Row, int Seed, string Reason, int Epoch,
             Directory.Delete(unitDir, recursive: true);   // an earlier version's interrupted record: a config.json, no result
         Platform.CrashPoint.Here("failure.rename");
         Directory.Move(partial, unitDir);
-        UnitRunner.RemoveCheckpoint(unitDir);
+        ResultsFolder.RemoveLeftoverCheckpoint(folder);
         return failure;
     }
 

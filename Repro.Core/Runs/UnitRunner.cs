@@ -9,14 +9,12 @@ namespace Repro.Runs;
 
 /// <summary>
 /// Runs one (row, seed) unit end to end — train, score ID and every OoD set, compute metrics — and writes its
-/// directory. Files are written into "&lt;dir&gt;.partial" (with a per-epoch checkpoint there, so a killed unit resumes)
-/// and the folder is renamed only once complete, so a finished unit is never half-written and an existing one is
-/// never overwritten.
+/// directory. Files are written into its partial folder (with a per-epoch checkpoint there, so a killed unit resumes;
+/// Runs/ResultsFolder.cs) and the folder is renamed only once complete, so a finished unit is never half-written and
+/// an existing one is never overwritten.
 /// </summary>
 public static class UnitRunner
 {
-    public const string CheckpointFolder = "checkpoint";
-
     public static UnitResult Run(RunConfig config, string unitDir, DataSets data, IProgressSink? progress = null)
     {
         config.Validate();
@@ -29,9 +27,10 @@ public static class UnitRunner
         var idTest = data.Get(config.InDistribution, Split.Test);
         var oodSets = config.OodSets.Select(name => data.Get(name, Split.Test)).ToList();
 
-        // Work happens in "<dir>.partial"; its checkpoint lets a killed unit resume at its last finished epoch.
-        var partial = PartialPath(unitDir);
-        var checkpoint = new Checkpoint(Path.Combine(partial, CheckpointFolder));
+        // Work happens in the partial folder; its checkpoint lets a killed unit resume at its last finished epoch.
+        var unit = new UnitFolder(unitDir, config.Row, config.Seed);
+        var partial = unit.Partial;
+        var checkpoint = new Checkpoint(unit.PartialCheckpoint);
         Directory.CreateDirectory(checkpoint.Directory);
         using var trained = Trainer.Train(config, train, device, progress, checkpoint);
         var idScores = Evaluator.Score(trained.Model, idTest, idInfo, device, config.EvalBatchSize);
@@ -50,22 +49,12 @@ public static class UnitRunner
 
         UnitFiles.Write(partial, config, result, oodScores.Prepend(idScores));
         // Rename first, then drop the checkpoint: a kill between the two leaves a finished unit with a stale checkpoint
-        // (cleaned up by the next run), never a .partial without one that would have to train again from scratch.
+        // (cleaned up by the next run), never a partial folder without one that would have to train again from scratch.
         Platform.CrashPoint.Here("unit.rename");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(unitDir))!);
         Directory.Move(partial, unitDir);
-        RemoveCheckpoint(unitDir);
+        ResultsFolder.RemoveLeftoverCheckpoint(unit);
         return result;
-    }
-
-    /// <summary>Where a unit is written until it is complete (finished or failed); renamed to its folder in one step.</summary>
-    public static string PartialPath(string unitDir) => unitDir.TrimEnd('/') + ".partial";
-
-    /// <summary>A finished unit keeps scores, not weights.</summary>
-    public static void RemoveCheckpoint(string unitDir)
-    {
-        var leftover = Path.Combine(unitDir, CheckpointFolder);
-        if (Directory.Exists(leftover)) Directory.Delete(leftover, recursive: true);
     }
 
     public static UnitResult Load(string unitDir)

@@ -90,7 +90,7 @@ public static class HtmlReport
         var head2 = new XElement("tr", oods.SelectMany(_ => new[] { Th("min"), Th("max"), Th("avg"), Th("paper avg (min–max)") }),
             Th("ours"), Th("paper"));
         var rows = model.Table.Select(line => new XElement("tr",
-            new XElement("td", line.Label), Td($"{line.SeedsFinished}/{line.SeedsPlanned}", line.SeedsFinished < line.SeedsPlanned ? "partial" : null),
+            new XElement("td", line.Label), Td($"{line.SeedsFinished}/{line.SeedsPlanned}", line.SeedsFinished < line.SeedsPlanned ? "unfinished" : null),
             line.Auroc.SelectMany(a => new[]
             {
                 Value(a.Ours?.Min), Value(a.Ours?.Max), Judged(a.Ours?.Avg, a.Band),
@@ -215,7 +215,7 @@ public static class HtmlReport
         th, td { border: 1px solid #d0d0d0; padding: .25rem .5rem; text-align: right; white-space: nowrap; }
         td:first-child, th[rowspan] { text-align: left; }
         thead th { background: #f3f3f3; }
-        td.within { background: #e3f4e1; } td.outside { background: #fbe0de; } td.missing, td.partial { color: #8a6d00; background: #fff7d6; }
+        td.within { background: #e3f4e1; } td.outside { background: #fbe0de; } td.missing, td.unfinished { color: #8a6d00; background: #fff7d6; }
         ul.claims li.within::marker { color: #2e7d32; } ul.claims li.outside { color: #b71c1c; } ul.claims li.missing { color: #8a6d00; }
         .missing-list li { color: #8a6d00; } .failed-list li { color: #b71c1c; font-weight: 600; }
         td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: .8rem; text-align: left; white-space: normal; word-break: break-all; }

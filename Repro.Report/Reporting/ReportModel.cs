@@ -211,16 +211,14 @@ public sealed record ReportModel(
     /// <summary>Why a unit failed (its failure.json), or null when it did not.</summary>
     private static string? FailureOf(string resultsDir, string row, int seed)
     {
-        var unit = Path.Combine(resultsDir, Experiments.Experiment.UnitPath(new RunConfig { Row = row, Seed = seed }));
-        try { return UnitFailure.TryLoad(unit)?.Reason; }
+        try { return UnitFailure.TryLoad(ResultsFolder.Unit(resultsDir, row, seed).Dir)?.Reason; }
         catch (DataFormatException e) { return $"failed, and its {UnitFailure.FileName} is unreadable: {e.Message}"; }
     }
 
     /// <summary>The last checkpointed epoch of an interrupted unit, or null when it never started.</summary>
     private static int? InProgress(string resultsDir, string row, int seed)
     {
-        var unit = Path.Combine(resultsDir, Experiments.Experiment.UnitPath(new RunConfig { Row = row, Seed = seed }));
-        try { return new Checkpoint(Path.Combine(unit + ".partial", UnitRunner.CheckpointFolder)).LatestEpoch(); }
+        try { return ResultsFolder.Unit(resultsDir, row, seed).CheckpointedEpoch; }
         catch (DataFormatException) { return null; }   // a damaged checkpoint is the runner's to report; here it is just not finished
     }
 

@@ -38,7 +38,7 @@ public class EveryRowKindTrains
     {
         var config = RunConfig.FromJson(json, "row kind");
         using var dir = new TempDir();
-        var unitDir = Path.Combine(dir.Path, Experiment.UnitPath(config));
+        var unitDir = ResultsFolder.Unit(dir.Path, config).Dir;
         var result = UnitRunner.Run(config, unitDir, TinyRun.Data);
 
         Assert.True(File.Exists(Path.Combine(unitDir, UnitFiles.Metrics)));

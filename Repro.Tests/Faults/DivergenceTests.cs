@@ -57,8 +57,8 @@ public class DivergenceTests
         {
             var unit = Path.Combine(temp.Path, row, "seed-0");
             Assert.True(File.Exists(Path.Combine(unit, UnitFailure.FileName)), $"{unit}: no failure.json\n{rerun.Output}");
-            Assert.False(Directory.Exists(UnitRunner.PartialPath(unit)), $"{unit}.partial left behind");
-            Assert.False(Directory.Exists(Path.Combine(unit, UnitRunner.CheckpointFolder)), $"{unit}: checkpoint kept");
+            Assert.False(Directory.Exists(unit + ".partial"), $"{unit}.partial left behind");
+            Assert.False(Directory.Exists(Path.Combine(unit, "checkpoint")), $"{unit}: checkpoint kept");
         }
     }
 

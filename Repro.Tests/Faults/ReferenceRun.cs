@@ -58,7 +58,7 @@ public sealed class ReferenceRun : IDisposable
     {
         Assert.Empty(Directory.EnumerateFiles(dir, "*.tmp", SearchOption.AllDirectories));
         Assert.Empty(Directory.EnumerateDirectories(dir, "*.partial", SearchOption.AllDirectories));
-        Assert.Empty(Directory.EnumerateDirectories(dir, UnitRunner.CheckpointFolder, SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateDirectories(dir, "checkpoint", SearchOption.AllDirectories));
         foreach (var json in Directory.EnumerateFiles(dir, "*.json", SearchOption.AllDirectories))
             JsonDocument.Parse(File.ReadAllText(json)).Dispose();   // every JSON file whole
     }

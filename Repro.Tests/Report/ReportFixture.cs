@@ -37,10 +37,10 @@ public sealed class ReportFixture : IDisposable
                 // Left out unless complete: no-l2 seed 2 never ran; logitnorm seed 1 was interrupted after epoch 2.
                 if (!complete && row.Name == "no-l2" && seed == 2) continue;
                 var config = definition.ConfigFor(row) with { Seed = seed };
-                var dir = Path.Combine(Results, Experiment.UnitPath(config));
+                var dir = ResultsFolder.Unit(Results, config).Dir;
                 if (!complete && row.Name == "logitnorm" && seed == 1)
                 {
-                    var checkpoint = Path.Combine(dir + ".partial", UnitRunner.CheckpointFolder);
+                    var checkpoint = ResultsFolder.Unit(Results, config).PartialCheckpoint;
                     Directory.CreateDirectory(Path.Combine(checkpoint, "epoch-2"));
                     File.WriteAllText(Path.Combine(checkpoint, "latest"), "2");
                     continue;

@@ -1,3 +1,4 @@
+using Repro.Runs;
 using Repro.Data;
 using Repro.Model;
 using Repro.Experiments;
@@ -103,7 +104,7 @@ public class ResumeTests
         using var dir = new TempDir();
         var experiment = Presets.Quick;
         var unit = experiment.Units().First();
-        var unitDir = Path.Combine(dir.Path, Experiment.UnitPath(unit));
+        var unitDir = ResultsFolder.Unit(dir.Path, unit).Dir;
         Directory.CreateDirectory(unitDir);
         File.WriteAllText(Path.Combine(unitDir, Runs.UnitFiles.Config), (unit with { Epochs = 99 }).ToJson());
         File.WriteAllText(Path.Combine(unitDir, Runs.UnitFiles.Metrics), "{}");

@@ -1,0 +1,64 @@
+using Repro.Training;
+
+namespace Repro.Runs;
+
+/// <summary>
+/// One unit's place in a results folder. A unit (row, seed) lives in &lt;results&gt;/&lt;row&gt;/seed-&lt;n&gt;/ once
+/// it has finished (metrics.json) or failed (failure.json); until then it is written in that path + ".partial", whose
+/// checkpoint/ lets a killed unit resume; and runners claim it by its <see cref="ClaimKey"/> (Runs/UnitClaim.cs).
+/// </summary>
+public sealed record UnitFolder(string Dir, string Row, int Seed)
+{
+    public const string PartialSuffix = ".partial", CheckpointFolder = "checkpoint";
+
+    /// <summary>Where the unit is written until it is complete (finished or failed); renamed to <see cref="Dir"/> in one step.</summary>
+    public string Partial => Dir.TrimEnd('/') + PartialSuffix;
+
+    /// <summary>The per-epoch checkpoint of a unit in progress.</summary>
+    public string PartialCheckpoint => Path.Combine(Partial, CheckpointFolder);
+
+    /// <summary>A checkpoint left in a finished unit by a kill between its rename and its clean-up.</summary>
+    public string LeftoverCheckpoint => Path.Combine(Dir, CheckpointFolder);
+
+    public bool IsFinished => File.Exists(Path.Combine(Dir, UnitFiles.Metrics));
+
+    /// <summary>The last epoch an interrupted unit checkpointed, or null when it has none.</summary>
+    public int? CheckpointedEpoch => new Checkpoint(PartialCheckpoint).LatestEpoch();
+
+    /// <summary>The name runners lock to claim the unit.</summary>
+    public string ClaimKey => $"{Row}-seed-{Seed}";
+}
+
+/// <summary>
+/// The one owner of a results folder's layout: where each unit lives, and which folders hold finished, failed or
+/// unfinished units. Every other file asks here.
+/// </summary>
+public static class ResultsFolder
+{
+    public static UnitFolder Unit(string resultsDir, string row, int seed) => new(Path.Combine(resultsDir, row, $"seed-{seed}"), row, seed);
+
+    public static UnitFolder Unit(string resultsDir, RunConfig unit) => Unit(resultsDir, unit.Row, unit.Seed);
+
+    /// <summary>A unit folder still being written (or left so by a kill).</summary>
+    public static bool IsPartial(string dir) => dir.TrimEnd('/').EndsWith(UnitFolder.PartialSuffix, StringComparison.Ordinal);
+
+    /// <summary>Folders holding a finished unit's metrics.json, in path order.</summary>
+    public static IEnumerable<string> FinishedUnitDirs(string resultsDir) =>
+        Directory.EnumerateFiles(resultsDir, UnitFiles.Metrics, SearchOption.AllDirectories)
+            .Select(path => Path.GetDirectoryName(path)!).Where(dir => !IsPartial(dir)).Order(StringComparer.Ordinal);
+
+    /// <summary>Unit folders &lt;row&gt;/seed-&lt;n&gt;[.partial] holding a finished result, a failure record or a checkpoint, in path order.</summary>
+    public static IEnumerable<string> UnitDirs(string resultsDir) =>
+        Directory.EnumerateDirectories(resultsDir)
+            .Where(d => !Path.GetFileName(d).StartsWith('.'))
+            .SelectMany(Directory.EnumerateDirectories)
+            .Where(d => Path.GetFileName(d).StartsWith("seed-") && (IsPartial(d) || !Path.GetFileName(d).Contains('.', StringComparison.Ordinal)))
+            .Where(d => File.Exists(Path.Combine(d, UnitFiles.Metrics)) || File.Exists(Path.Combine(d, UnitFailure.FileName)) || IsPartial(d))
+            .Order(StringComparer.Ordinal);
+
+    /// <summary>A finished unit keeps scores, not weights.</summary>
+    public static void RemoveLeftoverCheckpoint(UnitFolder unit)
+    {
+        if (Directory.Exists(unit.LeftoverCheckpoint)) Directory.Delete(unit.LeftoverCheckpoint, recursive: true);
+    }
+}
