@@ -48,9 +48,8 @@ public static class ExperimentRunner
         {
             var row = experiment.Rows.FirstOrDefault(r => r.Row == unit.Config.Row)
                       ?? throw new ReproException($"{unit.Dir}: row '{unit.Config.Row}' is not in `{experiment.Name}`");
-            if (!unit.Config.SameRecipe(row with { Seed = unit.Config.Seed }))
-                throw new ReproException($"{unit.Dir} was made with a different config than `{experiment.Name}` " +
-                                         $"({string.Join(", ", Checkpoint.Differences(unit.Config, row with { Seed = unit.Config.Seed }))})");
+            unit.Config.RequireSameRecipe(row with { Seed = unit.Config.Seed },
+                differences => $"{unit.Dir} was made with a different config than `{experiment.Name}` ({differences})");
         }
         if (units.Count == 0) throw new ReproException($"no finished units of `{experiment.Name}` in {resultsDir}");
         return units;
@@ -159,8 +158,7 @@ public static class ExperimentRunner
     {
         var path = Path.Combine(dir, UnitFiles.Config);
         var finished = RunConfig.FromJson(File.ReadAllText(path), path);
-        if (!finished.SameRecipe(unit))
-            throw new ReproException($"{dir} holds a result made with a different config ({string.Join(", ", Checkpoint.Differences(finished, unit))}); " +
-                                     "use another results folder, or move that result away if the definition change is intended");
+        finished.RequireSameRecipe(unit, differences => $"{dir} holds a result made with a different config ({differences}); " +
+                                                       "use another results folder, or move that result away if the definition change is intended");
     }
 }

@@ -44,9 +44,8 @@ public sealed record ResultsManifest(string Name, string Description, string? De
         if (existing is not null)
         {
             foreach (var row in mine.Rows)
-                if (existing.Rows.FirstOrDefault(r => r.Row == row.Row) is { } old && !old.SameRecipe(row))
-                    throw new ReproException($"{Path.Combine(resultsDir, FileName)}: row '{row.Row}' was run here with a different config " +
-                                             $"({string.Join(", ", Checkpoint.Differences(old, row))}); use another results folder");
+                existing.Rows.FirstOrDefault(r => r.Row == row.Row)?.RequireSameRecipe(row, differences =>
+                    $"{Path.Combine(resultsDir, FileName)}: row '{row.Row}' was run here with a different config ({differences}); use another results folder");
             mine = existing with
             {
                 Seeds = existing.Seeds.Union(mine.Seeds).Order().ToList(),

@@ -37,9 +37,8 @@ public static class ResultsMerge
                 if (Directory.Exists(target))
                 {
                     var existing = ReadConfig(target);
-                    if (!existing.SameRecipe(config))
-                        throw new ReproException($"{rel} exists in {into} and {source} with different configs " +
-                                                 $"({string.Join(", ", Checkpoint.Differences(existing, config))}); they are not the same unit");
+                    existing.RequireSameRecipe(config, differences =>
+                        $"{rel} exists in {into} and {source} with different configs ({differences}); they are not the same unit");
                     already++;
                     continue;
                 }

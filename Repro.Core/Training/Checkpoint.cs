@@ -51,9 +51,8 @@ public sealed class Checkpoint(string directory)
     {
         var dir = EpochDir(epoch);
         var saved = RunConfig.FromJson(File.ReadAllText(Path.Combine(dir, "config.json")), Path.Combine(dir, "config.json"));
-        if (!saved.SameRecipe(config))
-            throw new ReproException($"checkpoint {dir} was made with a different config ({string.Join(", ", Differences(saved, config))}); " +
-                                     "restore that config or delete the checkpoint folder to start the unit over");
+        saved.RequireSameRecipe(config, differences => $"checkpoint {dir} was made with a different config ({differences}); " +
+                                                       "restore that config or delete the checkpoint folder to start the unit over");
         var weightsPath = Path.Combine(dir, Weights);
         var weights = TensorFile.Read(weightsPath);
         try { TensorFile.CopyInto(weightsPath, weights, model.state_dict().Select(kv => (kv.Key, kv.Value))); }
@@ -79,15 +78,6 @@ public sealed class Checkpoint(string directory)
         using (var state = tensor(File.ReadAllBytes(Path.Combine(dir, "generator.bin")), ScalarType.Byte)) generator.set_state(state);
         return JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(Path.Combine(dir, "curve.json")), RunConfig.Json)
                ?? throw new DataFormatException(Path.Combine(dir, "curve.json"), "the curve so far", "null");
-    }
-
-    /// <summary>Keys whose values differ, for error messages.</summary>
-    public static IEnumerable<string> Differences(RunConfig a, RunConfig b)
-    {
-        var x = System.Text.Json.Nodes.JsonNode.Parse(a.ToJson())!.AsObject();
-        var y = System.Text.Json.Nodes.JsonNode.Parse(b.ToJson())!.AsObject();
-        return RunConfig.Keys.Where(k => k != "device" && x[k]?.ToJsonString() != y[k]?.ToJsonString())
-            .Select(k => $"{k}: {x[k]?.ToJsonString() ?? "null"} → {y[k]?.ToJsonString() ?? "null"}");
     }
 
     private string EpochDir(int epoch) => Path.Combine(Directory, $"epoch-{epoch}");

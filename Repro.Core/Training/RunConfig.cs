@@ -143,7 +143,26 @@ public sealed record RunConfig
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>The same unit of work: every key equal except the device, which says where it runs, not what it is.</summary>
-    public bool SameRecipe(RunConfig other) => (this with { Device = other.Device }).ToJson() == other.ToJson();
+    public bool SameRecipe(RunConfig other) => RecipeDifferences(other).Count == 0;
+
+    /// <summary>Each key whose value differs, as "key: ours → theirs" (the device, and any key in <paramref name="ignoring"/>, aside).</summary>
+    public IReadOnlyList<string> RecipeDifferences(RunConfig other, params string[] ignoring)
+    {
+        var x = JsonNode.Parse(ToJson())!.AsObject();
+        var y = JsonNode.Parse(other.ToJson())!.AsObject();
+        return Keys.Where(k => k != "device" && !ignoring.Contains(k) && x[k]?.ToJsonString() != y[k]?.ToJsonString())
+            .Select(k => $"{k}: {x[k]?.ToJsonString() ?? "null"} → {y[k]?.ToJsonString() ?? "null"}").ToList();
+    }
+
+    /// <summary>
+    /// Refuses to treat <paramref name="other"/> as this recipe: throws a <see cref="ReproException"/> whose message
+    /// <paramref name="message"/> builds from the differences ("key: a → b, …") when there are any.
+    /// </summary>
+    public void RequireSameRecipe(RunConfig other, Func<string, string> message)
+    {
+        var differences = RecipeDifferences(other);
+        if (differences.Count > 0) throw new ReproException(message(string.Join(", ", differences)));
+    }
 
     public static RunConfig FromJson(string json, string source)
     {

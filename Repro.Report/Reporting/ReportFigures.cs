@@ -208,8 +208,7 @@ public static class ReportFigures
         return id.Length > 0 && oodScores.Length > 0;
     }
 
-    private static bool SameExceptNorm(RunConfig a, RunConfig b) =>
-        (a with { Row = b.Row, FeatureNorm = b.FeatureNorm, PrimaryScore = b.PrimaryScore, Seed = b.Seed, Device = b.Device }).ToJson() == b.ToJson();
+    private static bool SameExceptNorm(RunConfig a, RunConfig b) => a.RecipeDifferences(b, "row", "featureNorm", "primaryScore", "seed").Count == 0;
 
     private static string Label(ReportModel model, string row) => model.Table.FirstOrDefault(t => t.Row == row)?.Label ?? row;
 

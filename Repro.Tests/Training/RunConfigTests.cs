@@ -47,6 +47,20 @@ public class RunConfigTests
     }
 
     [Fact]
+    public void Recipe_differences_name_each_changed_key_and_leave_the_device_aside()
+    {
+        var a = new RunConfig();
+        var b = a with { Width = 32, Shortcut = Repro.Model.ShortcutKind.Avgpool, Device = "cuda:1" };
+        Assert.Equal(["width: 64 → 32", "shortcut: \"conv\" → \"avgpool\""], a.RecipeDifferences(b));
+        Assert.Equal(["shortcut: \"conv\" → \"avgpool\""], a.RecipeDifferences(b, "width"));
+        Assert.True(a.SameRecipe(a with { Device = "cuda" }));
+        Assert.False(a.SameRecipe(b));
+        var e = Assert.Throws<ReproException>(() => a.RequireSameRecipe(b, differences => $"unit x differs ({differences})"));
+        Assert.Equal("unit x differs (width: 64 → 32, shortcut: \"conv\" → \"avgpool\")", e.Message);
+        a.RequireSameRecipe(a with { Device = "cpu" }, _ => "not thrown");
+    }
+
+    [Fact]
     public void Step_schedule_matches_multistep_lr()
     {
         var config = new RunConfig { LearningRate = 0.1, Milestones = [40, 50], Gamma = 0.1 };
