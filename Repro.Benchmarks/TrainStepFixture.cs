@@ -6,12 +6,10 @@ using static TorchSharp.torch;
 
 namespace Repro.Benchmarks;
 
-/// <summary>A row's model, its optimizer and one batch shaped like its data, ready for TrainStep.Run.</summary>
+/// <summary>A row's model, its optimizer and one batch shaped like its data, ready for TrainStep.Run (on the CPU).</summary>
 public sealed class TrainStepFixture : IDisposable
 {
-    private readonly ResNet18 model;
-    private readonly optim.Optimizer optimizer;
-    private readonly TrainStep step;
+    private readonly StepFixture fixture;
     private readonly Tensor x, y;
 
     /// <summary>The quickstart's L2 model on Fashion-MNIST-shaped batches.</summary>
@@ -20,20 +18,15 @@ public sealed class TrainStepFixture : IDisposable
 
     public TrainStepFixture(RunConfig config, DatasetInfo data)
     {
-        Repro.Platform.ReproducibleCpu.EnsureApplied();
-        random.manual_seed(0);
-        model = Trainer.CreateModel(config, data);
-        optimizer = Trainer.CreateOptimizer(config, model);
-        step = new TrainStep(model, Trainer.CreateLoss(config), optimizer);
-        model.train();
+        fixture = new StepFixture(config with { Seed = 0 }, data, CPU);
         x = randn(config.BatchSize, data.Channels, data.Side, data.Side);
         y = randint(0, data.NumClasses, [config.BatchSize]);
     }
 
-    public double Step() => step.Run(x, y).Loss;
+    public double Step() => fixture.Step.Run(x, y).Loss;
 
     public void Dispose()
     {
-        x.Dispose(); y.Dispose(); optimizer.Dispose(); model.Dispose();
+        x.Dispose(); y.Dispose(); fixture.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Repro.Cli.Bench;
 using Repro.Data;
 using Repro.Experiments;
 using Repro.Training;

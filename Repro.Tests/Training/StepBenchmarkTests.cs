@@ -1,3 +1,4 @@
+using Repro.Cli.Bench;
 using Repro.Training;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using Repro.Data;
+using Repro.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Repro.Training;
+namespace Repro.Cli.Bench;
 
 /// <summary>Training throughput of one row's model: images per second over timed steps, after warm-up.</summary>
 public sealed record StepTiming(string Row, int BatchSize, int Steps, double ImagesPerSecond, double MillisecondsPerStep, string Device,
@@ -27,13 +28,9 @@ public static class StepBenchmark
     public static StepTiming Measure(RunConfig row, int batchSize, int steps, int warmup, Device device, bool withData = false)
     {
         using var scope = NewDisposeScope();
-        Platform.ReproducibleCpu.EnsureApplied();
-        random.manual_seed(row.Seed);
         var info = DataCatalog.Info(row.InDistribution);
-        using var model = Trainer.CreateModel(row, info).to(device);
-        model.train();
-        using var optimizer = Trainer.CreateOptimizer(row, model);
-        var step = new TrainStep(model, Trainer.CreateLoss(row), optimizer);
+        using var fixture = new StepFixture(row, info, device);
+        var step = fixture.Step;
         using var generator = new Generator((ulong)row.Seed);
         int poolSize = Math.Max(4 * batchSize, 4096);
         var pixels = randint(0, 256, [poolSize, info.Channels, info.Side, info.Side], dtype: ScalarType.Byte, device: device);
