@@ -18,7 +18,7 @@ public sealed class ReproProcess : IDisposable
     /// <summary>
     /// The tiny multi-unit run the fault tests share: the quick rows at width 8 on 256 images, 3 epochs. Not narrower:
     /// oneDNN computes wrong input gradients for convolutions with fewer channels than its AVX2 vector (8 floats), and at
-    /// width 4 the same unit finished in one run and went NaN in another (README, "Same seed, same numbers").
+    /// width 4 the same unit finished in one run and went NaN in another (docs/reproducible-cpu.md).
     /// </summary>
     public static string[] TinyRunArgs(string outDir, string seeds) =>
     [
