@@ -84,7 +84,7 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         var header = new List<string> { "method", "seeds" };
         foreach (var ood in oods) header.AddRange([$"{ood} min", "max", "avg", "paper avg"]);
         header.AddRange(["acc", "paper acc"]);
-        var lines = new List<string[]> { header.ToArray() };
+        var lines = new List<string[]>();
         foreach (var row in Rows)
         {
             var name = row.Definition.Name;
@@ -98,14 +98,9 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
             cells.AddRange([F(row.Accuracy) + Mark(name, Band.AccuracyAverage, null), F(row.Definition.Paper?.Accuracy)]);
             lines.Add(cells.ToArray());
         }
-        var widths = Enumerable.Range(0, header.Count).Select(i => lines.Max(l => l[i].Length)).ToArray();
         var sb = new StringBuilder();
         sb.AppendLine($"{Definition.Name} v{Definition.Version}: AUROC over seeds ({string.Join(", ", Definition.OodSets.Select(o => $"{o.Key} = {o.Value}"))})");
-        foreach (var (line, i) in lines.Select((l, i) => (l, i)))
-        {
-            sb.AppendLine(string.Join("  ", line.Select((c, j) => c.PadRight(widths[j]))).TrimEnd());
-            if (i == 0) sb.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
-        }
+        TextTable.Append(sb, header, lines);
         if (bands is not null)
         {
             sb.AppendLine("✓ within its tolerance band, ✗ outside (experiments/*.bands.json gives each band and its reason); — no finished seed.");

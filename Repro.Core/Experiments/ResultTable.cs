@@ -32,7 +32,7 @@ public static class ResultTable
         var prefix = stale ? $"v{reference!.DefinitionVersion?.ToString() ?? "?"} ref" : "ref";
         var header = new List<string> { "row", "score", "OoD set", "seeds", "AUROC", "FPR95", "ID acc" };
         if (reference is not null) header.AddRange([$"{prefix} AUROC (min–max)", $"{prefix} FPR95", $"{prefix} ID acc"]);
-        var lines = new List<string[]> { header.ToArray() };
+        var lines = new List<string[]>();
         foreach (var r in rows)
         {
             var cells = new List<string> { r.Row, r.Score, r.OodSet, r.Seeds.ToString(), F(r.AurocMean), F(r.Fpr95Mean), Pct(r.AccuracyMean) };
@@ -45,12 +45,7 @@ public static class ResultTable
             }
             lines.Add(cells.ToArray());
         }
-        var widths = Enumerable.Range(0, header.Count).Select(i => lines.Max(l => l[i].Length)).ToArray();
-        foreach (var (line, index) in lines.Select((l, i) => (l, i)))
-        {
-            sb.AppendLine(string.Join("  ", line.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
-            if (index == 0) sb.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
-        }
+        TextTable.Append(sb, header, lines);
         sb.AppendLine();
         sb.AppendLine("AUROC / FPR95 / ID acc: this run (mean over its seeds; ID = in-distribution test set, higher score = more ID).");
         if (reference is not null)
