@@ -27,8 +27,8 @@ public static class MeasuredBands
             var units = results.Where(r => r.Row == row.UnitRow).ToList();
             if (units.Count < 2) throw new ReproException($"row '{row.Name}' has {units.Count} finished seed(s); bands need at least 2 (the issue asks ≥ 5)");
             foreach (var ood in definition.OodSets.Keys)
-                cells.Add(Cell(row.Name, Band.AurocAverage, ood, units.Select(u => u.Ood[ood][row.Score].Auroc).ToList(), 0));
-            cells.Add(Cell(row.Name, Band.AccuracyAverage, null, units.Select(u => u.Accuracy).ToList(), MinimumAccuracyHalfWidth));
+                cells.Add(Cell(row.Name, Band.AurocAverage, ood, SeedValues.Of(units, u => u.Ood[ood][row.Score].Auroc), 0));
+            cells.Add(Cell(row.Name, Band.AccuracyAverage, null, SeedValues.Of(units, u => u.Accuracy), MinimumAccuracyHalfWidth));
         }
         var measured = new Measurement(
             string.Join("; ", results.Select(r => r.Device).Distinct()),
@@ -40,15 +40,14 @@ public static class MeasuredBands
         return new ToleranceBands(definition.Name, definition.Version, notes, cells, previous?.Claims ?? [], measured);
     }
 
-    private static Band Cell(string row, string metric, string? ood, IReadOnlyList<double> values, double minimumHalfWidth)
+    private static Band Cell(string row, string metric, string? ood, SeedValues values, double minimumHalfWidth)
     {
-        double mean = values.Average();
-        double sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        double mean = values.Mean, sd = values.StandardDeviation;
         double half = Math.Max(StandardErrors * sd / Math.Sqrt(values.Count), minimumHalfWidth);
         double low = Math.Max(0, Math.Floor((mean - half) * 1000) / 1000), high = Math.Min(1, Math.Ceiling((mean + half) * 1000) / 1000);
         var floor = half > StandardErrors * sd / Math.Sqrt(values.Count) ? FormattableString.Invariant($" (at least ±{minimumHalfWidth})") : "";
         var reason = FormattableString.Invariant(
-            $"our {values.Count} seeds: mean {mean:F3}, SD {sd:F3}, range {values.Min():F3}–{values.Max():F3}; the mean of a rerun's {values.Count} seeds ± {StandardErrors} standard errors{floor}");
+            $"our {values.Count} seeds: mean {mean:F3}, SD {sd:F3}, range {values.Min:F3}–{values.Max:F3}; the mean of a rerun's {values.Count} seeds ± {StandardErrors} standard errors{floor}");
         return new Band(row, metric, ood, low, high, reason);
     }
 }

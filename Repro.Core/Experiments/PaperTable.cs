@@ -7,8 +7,10 @@ namespace Repro.Experiments;
 /// <summary>Our aggregate of one row × OoD set: the primary score's AUROC over the seeds that have finished.</summary>
 public sealed record AurocCell(double Min, double Max, double Avg, int Seeds);
 
+/// <summary>One row of the table: per OoD set the AUROC cell and the seeds' values behind it; accuracy likewise.</summary>
 public sealed record TableRow(RowDefinition Definition, IReadOnlyDictionary<string, AurocCell?> Auroc, double? Accuracy,
-    IReadOnlyList<int> FinishedSeeds, IReadOnlyList<int> MissingSeeds);
+    IReadOnlyList<int> FinishedSeeds, IReadOnlyList<int> MissingSeeds,
+    IReadOnlyDictionary<string, SeedValues> AurocSeeds, SeedValues AccuracySeeds);
 
 public enum Verdict { Within, Outside, Missing }
 
@@ -29,14 +31,12 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         var rows = definition.Rows.Select(row =>
         {
             var units = byRow.GetValueOrDefault(row.UnitRow, []).Where(u => definition.Seeds.Contains(u.Seed)).ToList();
-            var auroc = definition.OodSets.Keys.ToDictionary(ood => ood, ood =>
-            {
-                var values = units.Where(u => u.Ood.ContainsKey(ood)).Select(u => u.Ood[ood][row.Score].Auroc).ToList();
-                return values.Count == 0 ? null : new AurocCell(values.Min(), values.Max(), values.Average(), values.Count);
-            });
+            var seeds = definition.OodSets.Keys.ToDictionary(ood => ood, ood => SeedValues.Auroc(units, ood, row.Score));
+            var auroc = seeds.ToDictionary(kv => kv.Key, kv => kv.Value.Count == 0 ? null : new AurocCell(kv.Value.Min, kv.Value.Max, kv.Value.Mean, kv.Value.Count));
+            var accuracy = SeedValues.Of(units, u => u.Accuracy);
             var finished = units.Select(u => u.Seed).Order().ToList();
-            return new TableRow(row, auroc, units.Count == 0 ? null : units.Average(u => u.Accuracy), finished,
-                definition.Seeds.Except(finished).ToList());
+            return new TableRow(row, auroc, accuracy.Count == 0 ? null : accuracy.Mean, finished,
+                definition.Seeds.Except(finished).ToList(), seeds, accuracy);
         }).ToList();
         return new PaperTable(definition, rows);
     }

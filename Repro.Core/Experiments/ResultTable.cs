@@ -11,10 +11,9 @@ public static class ResultTable
         results.GroupBy(r => r.Row)
             .SelectMany(g => g.First().Ood.Keys.Select(ood =>
             {
-                var aurocs = g.Select(r => r.Primary(ood).Auroc).ToList();
-                return new RowSummary(g.Key, g.First().PrimaryScore, ood, g.Count(),
-                    aurocs.Average(), aurocs.Min(), aurocs.Max(),
-                    g.Average(r => r.Primary(ood).Fpr95), g.Average(r => r.Accuracy));
+                var auroc = SeedValues.Of(g, r => r.Primary(ood).Auroc);
+                return new RowSummary(g.Key, g.First().PrimaryScore, ood, auroc.Count, auroc.Mean, auroc.Min, auroc.Max,
+                    SeedValues.Of(g, r => r.Primary(ood).Fpr95).Mean, SeedValues.Of(g, r => r.Accuracy).Mean);
             }))
             .ToList();
 

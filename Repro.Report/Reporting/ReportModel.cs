@@ -119,20 +119,19 @@ public sealed record ReportModel(
         var claims = bands is null ? [] : table.JudgeClaims(bands)
             .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict)).ToList();
 
-        var spreads = (from row in definition.Rows
+        var spreads = (from row in table.Rows
                        from ood in definition.OodSets.Keys
-                       let seeds = units.Where(u => u.Result.Row == row.UnitRow && u.Result.Ood.ContainsKey(ood))
-                           .Select(u => new SeedAuroc(u.Result.Seed, u.Result.Ood[ood][row.Score].Auroc)).OrderBy(s => s.Seed).ToList()
-                       let paper = row.Paper?.Auroc.GetValueOrDefault(ood)
-                       select new SeedSpread(row.Name, row.Label, ood, seeds, paper is null ? null : new Spread(paper.Min, paper.Max, paper.Avg)))
+                       let seeds = row.AurocSeeds[ood].PerSeed.OrderBy(s => s.Seed).Select(s => new SeedAuroc(s.Seed, s.Value)).ToList()
+                       let paper = row.Definition.Paper?.Auroc.GetValueOrDefault(ood)
+                       select new SeedSpread(row.Definition.Name, row.Definition.Label, ood, seeds, paper is null ? null : new Spread(paper.Min, paper.Max, paper.Avg)))
             .ToList();
 
-        var accuracy = definition.TrainedRows
-            .Select(row => (row, results: units.Where(u => u.Result.Row == row.Name).Select(u => u.Result).ToList()))
-            .Where(x => x.results.Count > 0)
-            .Select(x => new AccuracyLine(x.row.Name, x.row.Label, x.results.Count, x.results.Average(r => r.Accuracy),
-                x.results.Min(r => r.Accuracy), x.results.Max(r => r.Accuracy),
-                x.results.Average(r => r.Curve.Count > 0 ? r.Curve[^1].Accuracy : double.NaN), x.row.Paper?.Accuracy))
+        var accuracy = table.Rows
+            .Where(row => row.Definition.ModelOf is null && row.AccuracySeeds.Count > 0)
+            .Select(row => (row, finalTrain: SeedValues.Of(units.Select(u => u.Result).Where(r => r.Row == row.Definition.Name),
+                r => r.Curve.Count > 0 ? r.Curve[^1].Accuracy : double.NaN)))
+            .Select(x => new AccuracyLine(x.row.Definition.Name, x.row.Definition.Label, x.row.AccuracySeeds.Count, x.row.AccuracySeeds.Mean,
+                x.row.AccuracySeeds.Min, x.row.AccuracySeeds.Max, x.finalTrain.Mean, x.row.Definition.Paper?.Accuracy))
             .ToList();
 
         var unitLines = units.OrderBy(u => definition.TrainedRows.ToList().FindIndex(r => r.Name == u.Result.Row)).ThenBy(u => u.Result.Seed)

@@ -1,0 +1,35 @@
+using Repro.Runs;
+
+namespace Repro.Experiments;
+
+/// <summary>One seed's value of a quantity.</summary>
+public sealed record SeedValue(int Seed, double Value);
+
+/// <summary>
+/// The one aggregation over seeds: a quantity (a score's AUROC on an OoD set, FPR95, accuracy) for each finished seed,
+/// with its min, max, mean and standard deviation. The tables, the report, references and measured bands all read it.
+/// </summary>
+public sealed record SeedValues(IReadOnlyList<SeedValue> PerSeed)
+{
+    public static SeedValues Of(IEnumerable<UnitResult> units, Func<UnitResult, double> value) =>
+        new(units.Select(u => new SeedValue(u.Seed, value(u))).ToList());
+
+    /// <summary><paramref name="score"/>'s AUROC on <paramref name="oodSet"/>, over the units that evaluated that set.</summary>
+    public static SeedValues Auroc(IEnumerable<UnitResult> units, string oodSet, string score) =>
+        Of(units.Where(u => u.Ood.ContainsKey(oodSet)), u => u.Ood[oodSet][score].Auroc);
+
+    public int Count => PerSeed.Count;
+    public double Min => PerSeed.Min(v => v.Value);
+    public double Max => PerSeed.Max(v => v.Value);
+    public double Mean => PerSeed.Average(v => v.Value);
+
+    /// <summary>Sample standard deviation (n − 1); needs two seeds.</summary>
+    public double StandardDeviation
+    {
+        get
+        {
+            double mean = Mean;
+            return Math.Sqrt(PerSeed.Sum(v => (v.Value - mean) * (v.Value - mean)) / (Count - 1));
+        }
+    }
+}
