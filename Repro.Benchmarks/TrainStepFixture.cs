@@ -14,7 +14,17 @@ public sealed class TrainStepFixture : IDisposable
 
     /// <summary>The quickstart's L2 model on Fashion-MNIST-shaped batches.</summary>
     public TrainStepFixture(int width, int batchSize, ComputePrecision precision = ComputePrecision.Fp32)
-        : this(Presets.Quick.Rows[0] with { BatchSize = batchSize, Width = width, Precision = precision }, DataCatalog.FashionMnist) { }
+        : this(QuickL2 with { BatchSize = batchSize, Width = width, Precision = precision }, DataCatalog.FashionMnist) { }
+
+    /// <summary>The quickstart's L2 row (experiments/quick.json).</summary>
+    public static RunConfig QuickL2
+    {
+        get
+        {
+            var quick = ExperimentDefinition.LoadNamed("quick");
+            return quick.ConfigFor(quick.Row("l2"));
+        }
+    }
 
     public TrainStepFixture(RunConfig config, DatasetInfo data)
     {

@@ -1,20 +1,23 @@
 using System.CommandLine;
+using Repro.Data;
 using Repro.Experiments;
 
 namespace Repro.Cli.Verbs;
 
-/// <summary>`repro presets`: the built-in experiments and every row's config.</summary>
+/// <summary>`repro presets`: the committed definitions (experiments/*.json) and every row's resolved config.</summary>
 internal static class PresetsVerb
 {
     public static Command Create()
     {
-        var command = new Command("presets", "list the presets and every row's config");
+        var command = new Command("presets", "list the committed experiment definitions (experiments/*.json, run by name with --preset) and every row's config");
         command.SetAction(_ =>
         {
-            foreach (var e in Presets.All)
+            var repo = DataPaths.RepositoryRoot() ?? throw new ReproException("no repository found: the definitions live in its experiments/ folder");
+            foreach (var name in ExperimentDefinition.Names(repo))
             {
-                Console.WriteLine($"{e.Name}: {e.Description}; seeds {string.Join(",", e.Seeds)}");
-                foreach (var row in e.Rows) Console.WriteLine(row.ToJson());
+                var d = ExperimentDefinition.LoadNamed(name);
+                Console.WriteLine($"{d.Name} (version {d.Version}): {d.Source}; seeds {string.Join(",", d.Seeds)}");
+                foreach (var row in d.TrainedRows) Console.WriteLine(d.ConfigFor(row).ToJson());
             }
             return ExitCodes.Ok;
         });

@@ -6,7 +6,7 @@ using Repro.Training;
 
 namespace Repro.Cli.Verbs;
 
-/// <summary>`repro run` (a preset, a config file or a definition) and `repro quick` (the quickstart: the `quick` preset).</summary>
+/// <summary>`repro run` (a definition, by file or by name, or a one-row config file) and `repro quick` (experiments/quick.json).</summary>
 internal static class RunVerb
 {
     private sealed record Inputs(string? Preset, string? Config, string? Definition, string? Device, ShardSpec Shard,
@@ -14,7 +14,7 @@ internal static class RunVerb
 
     public static Command Create()
     {
-        var preset = new Option<string?>("--preset") { Description = "a built-in experiment (see `repro presets`)", HelpName = "NAME" };
+        var preset = new Option<string?>("--preset") { Description = "a committed definition by name: experiments/NAME.json (see `repro presets`)", HelpName = "NAME" };
         var config = new Option<string?>("--config") { Description = "one row from a JSON file (keys as in config.json)", HelpName = "FILE.json" };
         var definition = CommonOptions.Definition("a versioned experiment definition: every row × its seeds, then its table");
         var command = new Command("run", "train and evaluate every (row, seed) unit of an experiment, resuming what a previous run left")
@@ -34,7 +34,7 @@ internal static class RunVerb
 
     public static Command CreateQuick()
     {
-        var command = new Command("quick", "the main job: the `quick` preset on the CPU in minutes, then its table beside the full-budget reference");
+        var command = new Command("quick", "the main job: experiments/quick.json on the CPU in minutes, then its table beside the full-budget reference");
         var shared = AddShared(command);
         command.SetAction(parse =>
         {
@@ -61,15 +61,16 @@ internal static class RunVerb
     private static int Run(Inputs input)
     {
         _ = Runs.Provenance.ProcessCommit.Value;   // the commit this build is, before the checkout can move on
-        var experiment = input.Preset is not null ? Presets.Get(input.Preset)
-            : input.Config is not null ? FromConfigFile(input.Config)
-            : ExperimentDefinition.Load(input.Definition!).ToExperiment();
+        var repo = DataPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
+        var definitionFile = input.Definition ?? (input.Preset is { } name ? ExperimentDefinition.PathOf(repo, name) : null);
+        var definition = input.Preset is not null ? ExperimentDefinition.LoadNamed(input.Preset)
+            : definitionFile is not null ? ExperimentDefinition.Load(definitionFile) : null;
+        var experiment = definition?.ToExperiment() ?? FromConfigFile(input.Config!);
         var overrides = input.Overrides.ToList();
         if (input.Device is not null) overrides.Add($"device={input.Device}");
         experiment = experiment.With(overrides);
         if (input.Seeds is not null) experiment = experiment with { Seeds = input.Seeds };
 
-        var repo = DataPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
         var outDir = input.Out ?? Path.Combine(repo, "runs", $"{experiment.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
         var data = new DataSets();
         Console.WriteLine($"repro {experiment.Name}: {experiment.Description}");
@@ -83,27 +84,27 @@ internal static class RunVerb
             Console.WriteLine, shard, shards);
         var helperStatus = Workers.Wait(helpers);
         if (input.Workers > 1) outcome = outcome with { Finished = ExperimentRunner.LoadFinished(outDir) };
-        if (input.Definition is not null)
+        if (definition is { Reference: null })
         {
             Console.WriteLine();
-            Console.WriteLine(PaperTable.Aggregate(ExperimentDefinition.Load(input.Definition), ExperimentRunner.LoadFinished(outDir))
-                .Format(ToleranceBands.TryLoadBeside(input.Definition), ToleranceBands.PathBeside(input.Definition)));
+            Console.WriteLine(PaperTable.Aggregate(definition, ExperimentRunner.LoadFinished(outDir))
+                .Format(ToleranceBands.TryLoadBeside(definitionFile!), ToleranceBands.PathBeside(definitionFile!)));
             Console.WriteLine($"results: {outDir}");
-            ReportVerb.WriteAfterRun(outDir, input.Definition);
+            ReportVerb.WriteAfterRun(outDir, definitionFile);
             return Math.Max(Summarize(outcome), helperStatus);
         }
 
-        // A small run is shown beside the full-budget Fashion-MNIST reference, when one has been committed.
-        const string referenceName = "fmnist";   // experiments/fmnist.json, run on a GPU
+        // A small run (the quickstart, a config file) is shown beside a full-budget run's committed reference.
+        var referenceName = definition?.Reference ?? "fmnist";   // experiments/fmnist.json, run on a GPU
         var reference = experiment.Name == referenceName ? null : ReferenceResults.TryLoad(DataPaths.RepositoryRoot(), referenceName);
-        var referenceDefinition = DataPaths.RepositoryRoot() is { } root ? Path.Combine(root, "experiments", $"{referenceName}.json") : null;
+        var referenceDefinition = DataPaths.RepositoryRoot() is { } root ? ExperimentDefinition.PathOf(root, referenceName) : null;
         int? currentVersion = referenceDefinition is not null && File.Exists(referenceDefinition) ? ExperimentDefinition.Load(referenceDefinition).Version : null;
         Console.WriteLine();
         Console.WriteLine(ResultTable.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
             $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss}",
             ResultTable.Summarize(outcome.Finished), reference, referenceName, currentVersion));
         Console.WriteLine($"results: {outDir}");
-        ReportVerb.WriteAfterRun(outDir, null);
+        ReportVerb.WriteAfterRun(outDir, definitionFile);
         return Math.Max(Summarize(outcome), helperStatus);
     }
 

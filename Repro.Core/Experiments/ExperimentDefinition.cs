@@ -24,12 +24,32 @@ public sealed record RowDefinition(string Name, string Label, string Score, Json
 /// <summary>
 /// A versioned experiment definition file (experiments/&lt;name&gt;.json): every hyperparameter of every row, the seeds,
 /// where each default comes from, and the paper's numbers beside them. Row configs are the common keys overlaid by the
-/// row's own, validated as <see cref="RunConfig"/>s on load, so a typo fails naming the file and key.
+/// row's own, validated as <see cref="RunConfig"/>s on load, so a typo fails naming the file and key. A definition with
+/// a <see cref="Reference"/> (the quickstart's) is shown beside that experiment's committed full-budget results
+/// instead of in the paper's shape.
 /// </summary>
 public sealed record ExperimentDefinition(
     string Name, int Version, string Source, int[] Seeds, IReadOnlyDictionary<string, string> OodSets,
-    JsonObject Common, IReadOnlyDictionary<string, string> Sources, IReadOnlyList<RowDefinition> Rows)
+    JsonObject Common, IReadOnlyDictionary<string, string> Sources, IReadOnlyList<RowDefinition> Rows, string? Reference = null)
 {
+    /// <summary>experiments/&lt;name&gt;.json in the repository.</summary>
+    public static string PathOf(string repositoryRoot, string name) => Path.Combine(repositoryRoot, "experiments", $"{name}.json");
+
+    /// <summary>The committed definition called <paramref name="name"/> (e.g. "quick"), or an error listing those there are.</summary>
+    public static ExperimentDefinition LoadNamed(string name)
+    {
+        var repo = Data.DataPaths.RepositoryRoot() ?? throw new ReproException($"no repository found to read experiments/{name}.json from");
+        var path = PathOf(repo, name);
+        if (!File.Exists(path))
+            throw new ConfigException("preset", $"no experiments/{name}.json; known: {string.Join(", ", Names(repo))}");
+        return Load(path);
+    }
+
+    /// <summary>The committed definitions' names (experiments/*.json, bands files aside).</summary>
+    public static IReadOnlyList<string> Names(string repositoryRoot) =>
+        Directory.EnumerateFiles(Path.Combine(repositoryRoot, "experiments"), "*.json")
+            .Where(f => !f.EndsWith(".bands.json", StringComparison.Ordinal)).Select(Path.GetFileNameWithoutExtension).OfType<string>().Order().ToList();
+
     public static ExperimentDefinition Load(string path)
     {
         if (!File.Exists(path)) throw new ReproException($"experiment definition {path} does not exist");

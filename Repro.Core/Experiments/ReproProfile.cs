@@ -19,7 +19,7 @@ public sealed record ReproProfile(string Name, string DefinitionPath, string Ban
         var name = Environment.GetEnvironmentVariable(ProfileVariable) is { Length: > 0 } p ? p : "paper";
         if (!Known.Contains(name))
             throw new ConfigException(ProfileVariable, $"must be one of {string.Join(", ", Known)}, got '{name}'");
-        var definition = Path.Combine(repo, "experiments", name == "paper" ? "table1.json" : $"{name}.json");
+        var definition = ExperimentDefinition.PathOf(repo, name == "paper" ? "table1" : name);
         var results = Environment.GetEnvironmentVariable(ResultsVariable) is { Length: > 0 } r
             ? Path.GetFullPath(r) : Path.Combine(repo, "runs", $"repro-{name}");
         var (shard, shards) = Environment.GetEnvironmentVariable(ShardVariable) is { Length: > 0 } s

@@ -170,7 +170,7 @@ public sealed record ReportModel(
         if (definitionFile is not null) return (ExperimentDefinition.Load(definitionFile), Rel(repositoryRoot, definitionFile), definitionFile);
         if (manifest?.Definition is { } name)
         {
-            var path = repositoryRoot is null ? null : Path.Combine(repositoryRoot, "experiments", $"{name}.json");
+            var path = repositoryRoot is null ? null : ExperimentDefinition.PathOf(repositoryRoot, name);
             if (path is not null && File.Exists(path)) return (ExperimentDefinition.Load(path), Rel(repositoryRoot, path), path);
             missing.Add($"the results were made from definition '{name}', but {path ?? $"experiments/{name}.json (no repository found)"} " +
                         "does not exist; showing the rows recorded with the results, without the paper's numbers");

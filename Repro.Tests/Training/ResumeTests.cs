@@ -102,7 +102,7 @@ public class ResumeTests
     public void A_finished_unit_with_other_hyperparameters_is_refused_not_mixed()
     {
         using var dir = new TempDir();
-        var experiment = Presets.Quick;
+        var experiment = ExperimentDefinition.LoadNamed("quick").ToExperiment();
         var unit = experiment.Units().First();
         var unitDir = ResultsFolder.Unit(dir.Path, unit).Dir;
         Directory.CreateDirectory(unitDir);
