@@ -27,7 +27,7 @@ internal static class RunVerb
             if (chosen.Count(x => x is not null) != 1)
                 throw new ReproException("give exactly one of --preset NAME, --config FILE.json or --definition FILE.json");
             return Run(new Inputs(chosen[0], chosen[1], chosen[2], parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
-                parse.GetValue(sets) ?? [], parse.GetValue(seeds), parse.GetValue(workers)));
+                parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers)));
         });
         return command;
     }
@@ -40,10 +40,13 @@ internal static class RunVerb
         {
             var (device, shard, outDir, sets, seeds, workers) = shared;
             return Run(new Inputs("quick", null, null, parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
-                parse.GetValue(sets) ?? [], parse.GetValue(seeds), parse.GetValue(workers)));
+                parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers)));
         });
         return command;
     }
+
+    /// <summary>No seeds given means the experiment's own (an absent array option can parse as empty).</summary>
+    private static int[]? SeedsOrNull(int[]? seeds) => seeds is { Length: > 0 } ? seeds : null;
 
     private static (Option<string?>, Option<ShardSpec>, Option<string?>, Option<string[]?>, Option<int[]?>, Option<int>) AddShared(Command command)
     {
