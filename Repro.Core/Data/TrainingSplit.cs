@@ -27,9 +27,8 @@ public sealed record TrainingSplit(int[] Trained, int[] HeldOut, TrainingSplitRe
             new TrainingSplitRecord(config.ValidationFraction, config.Seed, trained.Length, held.Length, Hash(trained)));
     }
 
-    /// <summary>The images trained on (the set itself when that is all of it, in order).</summary>
-    public ImageSet TrainingImages(ImageSet all) =>
-        Trained.Length == all.Count && Trained.Select((index, i) => index == i).All(x => x) ? all : all.Select(Trained);
+    /// <summary>The images trained on: the set itself when that is all of it (ascending distinct indices of all of it are 0..n−1).</summary>
+    public ImageSet TrainingImages(ImageSet all) => Trained.Length == all.Count ? all : all.Select(Trained);
 
     /// <summary>SHA-256 of the trained indices as little-endian int32s, in ascending order.</summary>
     public static string Hash(IReadOnlyList<int> indices)

@@ -52,7 +52,7 @@ public static class ResultTable
             sb.AppendLine($"{prefix} columns: the full-budget `{reference.Experiment}` run — {reference.Description} — {reference.Seeds.Length} seeds, " +
                           $"{reference.Device}, {reference.Date}, commit {reference.Commit}; not this run.");
             if (stale)
-                    sb.AppendLine($"They were measured under `{reference.Experiment}` definition version {reference.DefinitionVersion?.ToString() ?? "(unrecorded)"}, " +
+                sb.AppendLine($"They were measured under `{reference.Experiment}` definition version {reference.DefinitionVersion?.ToString() ?? "(unrecorded)"}, " +
                               $"a different model from the current version {currentVersion}, which has no reference yet (it is re-measured on a GPU: " +
                               "scripts/gpu-session.sh, then `repro reference`). Read them as orientation, not as what the current code gives.");
         }

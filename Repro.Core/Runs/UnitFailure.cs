@@ -24,7 +24,7 @@ public sealed record UnitFailure(string Row, int Seed, string Reason, int Epoch,
         Directory.CreateDirectory(partial);
         File.WriteAllText(Path.Combine(partial, UnitFiles.Config), unit.ToJson());
         AtomicFile.WriteAllText(Path.Combine(partial, FileName), JsonSerializer.Serialize(failure, RunConfig.Json));
-        if (Directory.Exists(unitDir) && !File.Exists(Path.Combine(unitDir, UnitFiles.Metrics)) && !File.Exists(Path.Combine(unitDir, FileName)))
+        if (Directory.Exists(unitDir) && !folder.IsFinished && !File.Exists(Path.Combine(unitDir, FileName)))
             Directory.Delete(unitDir, recursive: true);   // an earlier version's interrupted record: a config.json, no result
         Platform.CrashPoint.Here("failure.rename");
         Directory.Move(partial, unitDir);

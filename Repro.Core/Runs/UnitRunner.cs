@@ -18,7 +18,8 @@ public static class UnitRunner
     public static UnitResult Run(RunConfig config, string unitDir, DataSets data, IProgressSink? progress = null)
     {
         config.Validate();
-        if (File.Exists(Path.Combine(unitDir, UnitFiles.Metrics)))
+        var unit = new UnitFolder(unitDir, config.Row, config.Seed);
+        if (unit.IsFinished)
             throw new ReproException($"{unitDir} already holds a finished result; refusing to overwrite it (choose another output directory)");
         var wall = Stopwatch.StartNew();
         var device = Devices.Resolve(config.Device);
@@ -28,7 +29,6 @@ public static class UnitRunner
         var oodSets = config.OodSets.Select(name => data.Get(name, Split.Test)).ToList();
 
         // Work happens in the partial folder; its checkpoint lets a killed unit resume at its last finished epoch.
-        var unit = new UnitFolder(unitDir, config.Row, config.Seed);
         var partial = unit.Partial;
         var checkpoint = new Checkpoint(unit.PartialCheckpoint);
         Directory.CreateDirectory(checkpoint.Directory);
