@@ -27,7 +27,7 @@ public sealed class Checkpoint(string directory)
             : throw new DataFormatException(pointer, "an epoch number naming an existing epoch-<n> folder", $"'{text}'");
     }
 
-    public void Save(int epoch, RunConfig config, ResNet18 model, TorchSharp.Modules.SGD optimizer, Generator generator,
+    public void Save(int epoch, RunConfig config, ResNet18 model, FusedSgd optimizer, Generator generator,
         IReadOnlyList<EpochRecord> curve)
     {
         var dir = EpochDir(epoch);
@@ -35,8 +35,7 @@ public sealed class Checkpoint(string directory)
         System.IO.Directory.CreateDirectory(dir);
         TensorFile.Write(Path.Combine(dir, Weights), model.state_dict().Select(kv => (kv.Key, kv.Value)));
         Platform.CrashPoint.Here("checkpoint.files");
-        TensorFile.Write(Path.Combine(dir, Momentum), MomentumBuffers(model, optimizer)
-            .Where(m => m.State.momentum_buffer is not null).Select(m => (m.Name, m.State.momentum_buffer)));
+        TensorFile.Write(Path.Combine(dir, Momentum), optimizer.MomentumBuffers());
         using (var state = generator.get_state()) File.WriteAllBytes(Path.Combine(dir, "generator.bin"), state.data<byte>().ToArray());
         File.WriteAllText(Path.Combine(dir, "curve.json"), JsonSerializer.Serialize(curve, RunConfig.Json));
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJson());
@@ -47,7 +46,7 @@ public sealed class Checkpoint(string directory)
     }
 
     /// <summary>Loads the state saved after <paramref name="epoch"/>; refuses one made under a different config.</summary>
-    public List<EpochRecord> Restore(int epoch, RunConfig config, ResNet18 model, TorchSharp.Modules.SGD optimizer, Generator generator)
+    public List<EpochRecord> Restore(int epoch, RunConfig config, ResNet18 model, FusedSgd optimizer, Generator generator)
     {
         var dir = EpochDir(epoch);
         var saved = RunConfig.FromJson(File.ReadAllText(Path.Combine(dir, "config.json")), Path.Combine(dir, "config.json"));
@@ -59,22 +58,8 @@ public sealed class Checkpoint(string directory)
         finally { foreach (var t in weights.Values) t.Dispose(); }
         var momentumPath = Path.Combine(dir, Momentum);
         var momentum = TensorFile.Read(momentumPath);
-        foreach (var (name, parameter, state) in MomentumBuffers(model, optimizer))
-        {
-            state.momentum_buffer?.Dispose();
-            state.momentum_buffer = null;   // a parameter that had no gradient yet has no buffer, as before the kill
-            if (!momentum.Remove(name, out var buffer)) continue;
-            if (!buffer.shape.SequenceEqual(parameter.shape))
-                throw new DataFormatException(momentumPath, $"momentum for '{name}' of shape [{string.Join(", ", parameter.shape)}]",
-                    $"[{string.Join(", ", buffer.shape)}]");
-            state.momentum_buffer = buffer.to(parameter.device).DetachFromDisposeScope();
-            if (!ReferenceEquals(state.momentum_buffer, buffer)) buffer.Dispose();
-        }
-        if (momentum.Keys.FirstOrDefault() is { } extra)
-        {
-            foreach (var t in momentum.Values) t.Dispose();
-            throw new DataFormatException(momentumPath, "momentum for the model's parameters only", $"'{extra}' besides them");
-        }
+        try { optimizer.RestoreMomentum(momentumPath, momentum); }
+        finally { foreach (var t in momentum.Values) t.Dispose(); }
         using (var state = tensor(File.ReadAllBytes(Path.Combine(dir, "generator.bin")), ScalarType.Byte)) generator.set_state(state);
         return JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(Path.Combine(dir, "curve.json")), RunConfig.Json)
                ?? throw new DataFormatException(Path.Combine(dir, "curve.json"), "the curve so far", "null");
@@ -83,18 +68,4 @@ public sealed class Checkpoint(string directory)
     private string EpochDir(int epoch) => Path.Combine(Directory, $"epoch-{epoch}");
 
     private const string Weights = "weights.tensors", Momentum = "momentum.tensors";
-
-    /// <summary>
-    /// The SGD's per-parameter state beside the parameter's name. One parameter group made from model.parameters()
-    /// (Trainer.CreateOptimizer), so the optimizer's states are in named_parameters() order.
-    /// </summary>
-    private static IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter, TorchSharp.Modules.SGD.State State)> MomentumBuffers(
-        ResNet18 model, TorchSharp.Modules.SGD optimizer)
-    {
-        var parameters = model.named_parameters().ToList();
-        var states = optimizer.state_dict().State;
-        if (states.Count != parameters.Count)
-            throw new InvalidOperationException($"the optimizer holds {states.Count} parameters, the model {parameters.Count}");
-        return parameters.Zip(states, (p, s) => (p.name, p.parameter, (TorchSharp.Modules.SGD.State)s));
-    }
 }

@@ -11,7 +11,7 @@ namespace Repro.Training;
 /// </summary>
 public sealed class StepFixture : IDisposable
 {
-    private readonly optim.Optimizer optimizer;
+    private readonly FusedSgd optimizer;
 
     public ResNet18 Model { get; }
     public TrainStep Step { get; }

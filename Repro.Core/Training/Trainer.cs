@@ -35,9 +35,8 @@ public static class Trainer
     };
 
     /// <summary>SGD as DDU trains: momentum and L2 weight decay on every parameter; Nesterov where the config asks (OpenOOD).</summary>
-    public static TorchSharp.Modules.SGD CreateOptimizer(RunConfig config, ResNet18 model) =>
-        optim.SGD(model.parameters(), config.LearningRate, momentum: config.Momentum, weight_decay: config.WeightDecay,
-            nesterov: config.Nesterov);
+    public static FusedSgd CreateOptimizer(RunConfig config, ResNet18 model) =>
+        new(model.named_parameters(), config.LearningRate, config.Momentum, config.WeightDecay, config.Nesterov);
 
     /// <param name="checkpoint">When given, the state is saved after every epoch and a run resumes from the last one saved.</param>
     public static TrainedModel Train(RunConfig config, ImageSet trainSet, Device device, IProgressSink? progress = null,
@@ -83,7 +82,7 @@ public static class Trainer
                 int start = step * config.BatchSize, size = Math.Min(config.BatchSize, n - start);
                 if (size < 2) break;   // BatchNorm cannot train on a single sample
                 using var scope = NewDisposeScope();
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = config.LearningRateAt(epoch, step, steps);
+                optimizer.LearningRate = config.LearningRateAt(epoch, step, steps);
                 var index = order.narrow(0, start, size).to(device);
                 var (x, y) = TrainingBatch.Prepare(pixels, labels, index, config, stats, generator);
 

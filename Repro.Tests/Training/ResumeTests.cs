@@ -34,8 +34,8 @@ public class ResumeTests
     [Fact]
     public void Restoring_keeps_the_optimizer_bound_to_the_live_parameters_with_their_momentum()
     {
-        // TorchSharp's Module.load gives parameters new native handles on CUDA, and SGD keys its momentum by handle
-        // (an H100 run failed so). The checkpoint copies into the live tensors instead: same handles, momentum restored
+        // TorchSharp's Module.load gives parameters new native handles on CUDA, and an optimizer holding the old ones
+        // would step orphans (an H100 run failed so with TorchSharp's SGD). The checkpoint copies into the live tensors instead: same handles, momentum restored
         // on the parameters' device, and the next step moves the model's own weights.
         var config = TinyRun.Config() with { SpectralNorm = true };
         var info = DataCatalog.Info("fashion-mnist");
@@ -60,13 +60,13 @@ public class ResumeTests
         var handles = fresh.parameters().Select(p => p.Handle).ToList();
         checkpoint.Restore(1, config, fresh, freshOptimizer, freshGenerator);
         Assert.Equal(handles, fresh.parameters().Select(p => p.Handle));
-        var states = freshOptimizer.state_dict().State.Cast<TorchSharp.Modules.SGD.State>().ToList();
-        Assert.Equal(fresh.parameters().Count(), states.Count);
-        Assert.All(fresh.parameters().Zip(states), ps =>
+        var buffers = freshOptimizer.MomentumBuffers().ToList();
+        Assert.Equal(fresh.named_parameters().Select(p => p.name), buffers.Select(b => b.Name));
+        Assert.All(fresh.parameters().Zip(buffers), pb =>
         {
-            Assert.NotNull(ps.Second.momentum_buffer);
-            Assert.Equal(ps.First.device.ToString(), ps.Second.momentum_buffer.device.ToString());
-            Assert.Equal(ps.First.shape, ps.Second.momentum_buffer.shape);
+            Assert.Equal(pb.First.device.ToString(), pb.Second.Buffer.device.ToString());
+            Assert.Equal(pb.First.shape, pb.Second.Buffer.shape);
+            Assert.False(pb.Second.Buffer.eq(0).all().item<bool>());
         });
 
         var before = fresh.parameters().Select(p => p.detach().clone()).ToList();
