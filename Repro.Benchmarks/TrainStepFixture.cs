@@ -33,7 +33,7 @@ public sealed class TrainStepFixture : IDisposable
         y = randint(0, data.NumClasses, [config.BatchSize]);
     }
 
-    public double Step() => fixture.Step.Run(x, y).Loss;
+    public double Step() => fixture.Step.Run(x, y).Loss[0];
 
     public void Dispose()
     {

@@ -35,6 +35,40 @@ public class ReproducibleCpuTests
         Assert.EndsWith(", " + ReproducibleCpu.VectorIsa(), versions["cpu"]);
     }
 
+    /// <summary>
+    /// The pinned oneDNN's wrong 3×3 convolutions, against an fp64 reference (which oneDNN does not compute): outputs for
+    /// 12 input channels, input gradients for 4 output channels — and the width guard that keeps training off them. If
+    /// a libtorch update fixes the kernels, the first assertions fail and the guard can go.
+    /// </summary>
+    [Fact]
+    public void Widths_the_pinned_convolutions_get_wrong_are_refused()
+    {
+        ReproducibleCpu.EnsureApplied();
+        static (double Output, double InputGradient) Errors(int inChannels, int outChannels)
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(inChannels * 100 + outChannels);
+            var x = randn(4, inChannels, 4, 4, requires_grad: true);
+            var w = randn(outChannels, inChannels, 3, 3);
+            var x64 = x.detach().to_type(ScalarType.Float64).requires_grad_();
+            var y = nn.functional.conv2d(x, w, padding: [1, 1]);
+            var y64 = nn.functional.conv2d(x64, w.to_type(ScalarType.Float64), padding: [1, 1]);
+            y.sum().backward();
+            y64.sum().backward();
+            return ((y.to_type(ScalarType.Float64) - y64).abs().max().item<double>(),
+                (x.grad!.to_type(ScalarType.Float64) - x64.grad!).abs().max().item<double>());
+        }
+        Assert.True(Errors(8, 8) is { Output: < 1e-3, InputGradient: < 1e-3 }, "8 → 8 channels should be exact");
+        Assert.True(Errors(16, 16) is { Output: < 1e-3, InputGradient: < 1e-3 }, "16 → 16 channels should be exact");
+        Assert.False(Errors(12, 16).Output < 1e-3, "oneDNN now computes 12 input channels right; the width guard can go");
+        Assert.False(Errors(8, 4).InputGradient < 1e-3, "oneDNN now computes input gradients for 4 output channels right; the width guard can go");
+
+        var e = Assert.Throws<ConfigException>(() => Repro.Training.Trainer.Train(TinyRun.Config() with { Width = 4, TrainSubset = 64 },
+            TinyRun.Data.Get("fashion-mnist", Repro.Data.Split.Train), CPU));
+        Assert.Contains("width", e.Message);
+        Assert.Contains("multiple of 8", e.Message);
+    }
+
     [Fact]
     public void OneDNN_and_MKL_run_pinned_by_default_and_as_the_CPU_chooses_in_native_mode()
     {

@@ -5,7 +5,8 @@ namespace Repro.Data;
 /// <summary>
 /// Batched, device-side input pipeline: random crop with zero padding and horizontal flip (the DDU/LogitNorm
 /// CIFAR augmentation), then scaling to [0, 1] and per-channel normalization. Random numbers come from the caller's
-/// seeded generator so a CPU run repeats exactly.
+/// seeded generator, on that generator's device: the CPU for CPU runs, which repeat exactly; the GPU for GPU runs, so
+/// no host-to-device copy sits between the steps.
 /// </summary>
 public static class Augmentation
 {
@@ -20,14 +21,14 @@ public static class Augmentation
         {
             var padded = nn.functional.pad(images, [padding, padding, padding, padding]);
             // Per-sample offsets in [0, 2·padding]; crop by gathering rows then columns.
-            var dy = randint(0, 2 * padding + 1, [n, 1, 1, 1], generator: generator).to(device);
-            var dx = randint(0, 2 * padding + 1, [n, 1, 1, 1], generator: generator).to(device);
+            var dy = randint(0, 2 * padding + 1, [n, 1, 1, 1], generator: generator, device: generator.device).to(device);
+            var dx = randint(0, 2 * padding + 1, [n, 1, 1, 1], generator: generator, device: generator.device).to(device);
             var rows = (arange(h, device: device).view(1, 1, h, 1) + dy).expand(n, c, h, w + 2 * padding);
             x = padded.gather(2, rows);
             var cols = (arange(w, device: device).view(1, 1, 1, w) + dx).expand(n, c, h, w);
             x = x.gather(3, cols);
         }
-        var flip = (rand([n, 1, 1, 1], generator: generator) < 0.5).to(device);
+        var flip = (rand([n, 1, 1, 1], generator: generator, device: generator.device) < 0.5).to(device);
         return where(flip, x.flip(3), x).MoveToOuterDisposeScope();
     }
 

@@ -6,5 +6,5 @@ namespace Repro.Losses;
 public sealed class CrossEntropyLoss : ITrainingLoss
 {
     public string Name => "cross-entropy";
-    public Tensor Compute(Tensor logits, Tensor targets) => functional.cross_entropy(logits, targets);
+    public Tensor PerSample(Tensor logits, Tensor targets) => functional.cross_entropy(logits, targets, reduction: Reduction.None);
 }

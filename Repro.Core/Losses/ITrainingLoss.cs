@@ -2,9 +2,10 @@ using static TorchSharp.torch;
 
 namespace Repro.Losses;
 
-/// <summary>A training objective over (logits, integer targets), mean over the batch.</summary>
+/// <summary>A training objective over (logits, integer targets): the mean over the batch of a per-sample loss.</summary>
 public interface ITrainingLoss
 {
     string Name { get; }
-    Tensor Compute(Tensor logits, Tensor targets);
+    /// <summary>Each row's loss, unreduced, so a stack of models can take each model's mean.</summary>
+    Tensor PerSample(Tensor logits, Tensor targets);
 }

@@ -22,10 +22,10 @@ public sealed class LogitNormLoss : ITrainingLoss
 
     public string Name => "logitnorm";
 
-    public Tensor Compute(Tensor logits, Tensor targets)
+    public Tensor PerSample(Tensor logits, Tensor targets)
     {
         using var scope = NewDisposeScope();
-        return functional.cross_entropy(Normalize(logits), targets).MoveToOuterDisposeScope();
+        return functional.cross_entropy(Normalize(logits), targets, reduction: Reduction.None).MoveToOuterDisposeScope();
     }
 
     /// <summary>The logits the softmax sees in training.</summary>

@@ -17,25 +17,28 @@ public enum ComputePrecision { Fp32, Bf16 }
 public sealed class LowPrecisionConv2d : Module<Tensor, Tensor>
 {
     private readonly TorchSharp.Modules.Parameter weight;
-    private readonly long stride, padding;
+    private readonly long stride, padding, groups;
 
-    public LowPrecisionConv2d(int inputChannels, int outputChannels, int kernelSize, int stride, int padding) : base(nameof(LowPrecisionConv2d))
+    /// <param name="groups">K for a stack of K models (grouped over their channel blocks), else 1.</param>
+    public LowPrecisionConv2d(int inputChannels, int outputChannels, int kernelSize, int stride, int padding, int groups = 1)
+        : base(nameof(LowPrecisionConv2d))
     {
         this.stride = stride;
         this.padding = padding;
+        this.groups = groups;
         // Initialized exactly as an ordinary Conv2d (Kaiming-uniform), by taking one's weight.
-        using (var template = Conv2d(inputChannels, outputChannels, kernelSize, stride: stride, padding: padding, bias: false))
+        using (var template = Conv2d(inputChannels, outputChannels, kernelSize, stride: stride, padding: padding, bias: false, groups: groups))
             weight = new TorchSharp.Modules.Parameter(template.weight!.detach().clone());
         register_parameter("weight", weight);
     }
 
-    public override Tensor forward(Tensor x) => Compute(x, weight, stride, padding, ScalarType.BFloat16);
+    public override Tensor forward(Tensor x) => Compute(x, weight, stride, padding, ScalarType.BFloat16, groups);
 
     /// <summary>conv2d in <paramref name="type"/> on fp32 tensors, returning fp32.</summary>
-    internal static Tensor Compute(Tensor x, Tensor w, long stride, long padding, ScalarType type)
+    internal static Tensor Compute(Tensor x, Tensor w, long stride, long padding, ScalarType type, long groups)
     {
         using var scope = NewDisposeScope();
-        return functional.conv2d(x.to_type(type), w.to_type(type), strides: [stride, stride], padding: [padding, padding])
+        return functional.conv2d(x.to_type(type), w.to_type(type), strides: [stride, stride], padding: [padding, padding], groups: groups)
             .to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 }

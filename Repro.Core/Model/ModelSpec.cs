@@ -17,6 +17,9 @@ public enum ShortcutKind
 /// <see cref="SpectralNormConv2d"/> (BatchNorm and the final linear layer are not normalized, as in DDU); InputSize
 /// (the square input's side) fixes each convolution's operator for the power iteration. Shortcut chooses the
 /// projection of the blocks that change shape; FeatureNormTemperature is τ of the train-time normalization z/(‖z‖·τ).
+/// Stack K &gt; 1 computes K independent models of this spec as one network (HFTA, Wang et al. 2021): every
+/// convolution grouped over K channel blocks, BatchNorm over K·C channels, one classifier per model; input, z and
+/// logits carry the K models side by side in their channel/feature dimension (see <see cref="ResNet18"/>).
 /// </summary>
 public sealed record ModelSpec(
     int InputChannels = 3,
@@ -30,7 +33,8 @@ public sealed record ModelSpec(
     bool SpectralNorm = false,
     double SpectralNormCoefficient = SpectralNormConv2d.DefaultCoefficient,
     int InputSize = 32,
-    ComputePrecision Precision = ComputePrecision.Fp32)
+    ComputePrecision Precision = ComputePrecision.Fp32,
+    int Stack = 1)
 {
     /// <summary>Dimension of z: the last stage's width (8w) after global average pooling.</summary>
     public int FeatureDim => 8 * Width;

@@ -10,6 +10,9 @@ namespace Repro.Model;
 /// no max-pool, four stages of two basic blocks with widths w, 2w, 4w, 8w, global average pooling to z, then one
 /// linear classifier. Field names follow torchvision/PyTorch so weights map across. With <see cref="ShortcutKind.Avgpool"/>
 /// and leaky ReLU this is DDU's `resnet18(mod=True)` (net/resnet.py), the network the paper's "+" and L2 models used.
+/// A stack of K models (spec.Stack) takes the K models' images side by side as channels, [N, K·C, H, W], and returns
+/// logits [N, K·classes] and z [N, K·8w]: model k owns the k-th block of each. <see cref="ModelStack"/> builds one from
+/// K separate models and takes them apart again.
 /// </summary>
 public sealed class ResNet18 : Module<Tensor, ModelOutput>
 {
@@ -17,7 +20,7 @@ public sealed class ResNet18 : Module<Tensor, ModelOutput>
     private readonly BatchNorm2d bn1;
     private readonly Sequential layer1, layer2, layer3, layer4;
     private readonly FeatureNormalization featureNorm;
-    private readonly Linear fc;
+    private readonly StackedLinear fc;
     private readonly Func<Tensor, Tensor> act;
 
     public ModelSpec Spec { get; }
@@ -25,17 +28,18 @@ public sealed class ResNet18 : Module<Tensor, ModelOutput>
     public ResNet18(ModelSpec spec) : base(nameof(ResNet18))
     {
         if (spec.Width < 1) throw new ArgumentOutOfRangeException(nameof(spec), "width must be ≥ 1");
+        if (spec.Stack < 1) throw new ArgumentOutOfRangeException(nameof(spec), "stack must be ≥ 1");
         Spec = spec;
         act = Activations.Of(spec.Activation);
         int w = spec.Width, size = spec.InputSize;
         conv1 = Convolution.Create(spec, spec.InputChannels, w, 3, stride: 1, inputSize: size);
-        bn1 = BatchNorm2d(w);
+        bn1 = BatchNorm2d(spec.Stack * w);
         layer1 = Stage(w, w, stride: 1, ref size);
         layer2 = Stage(w, 2 * w, stride: 2, ref size);
         layer3 = Stage(2 * w, 4 * w, stride: 2, ref size);
         layer4 = Stage(4 * w, 8 * w, stride: 2, ref size);
         featureNorm = new FeatureNormalization(spec.FeatureNorm, spec.FeatureNormEpsilon, spec.FeatureNormTemperature);
-        fc = Linear(spec.FeatureDim, spec.NumClasses);
+        fc = new StackedLinear(spec.FeatureDim, spec.NumClasses, spec.Stack);
         RegisterComponents();
     }
 
@@ -53,7 +57,10 @@ public sealed class ResNet18 : Module<Tensor, ModelOutput>
         var h = act(bn1.call(conv1.call(x)));
         h = layer4.call(layer3.call(layer2.call(layer1.call(h))));
         var z = functional.adaptive_avg_pool2d(h, 1).flatten(1);
-        var logits = fc.call(featureNorm.call(z));
+        // Each model's z is normalized on its own: one row per (sample, model).
+        long n = z.shape[0];
+        var features = Spec.Stack == 1 ? featureNorm.call(z) : featureNorm.call(z.view(n * Spec.Stack, -1)).view(n, -1);
+        var logits = fc.call(features);
         return new ModelOutput(logits.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope());
     }
 }
@@ -71,16 +78,16 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
     {
         this.act = act;
         conv1 = Convolution.Create(spec, inChannels, outChannels, 3, stride, inputSize);
-        bn1 = BatchNorm2d(outChannels);
+        bn1 = BatchNorm2d(spec.Stack * outChannels);
         conv2 = Convolution.Create(spec, outChannels, outChannels, 3, 1, Convolution.OutputSize(inputSize, 3, stride, 1));
-        bn2 = BatchNorm2d(outChannels);
+        bn2 = BatchNorm2d(spec.Stack * outChannels);
         if (stride != 1 || inChannels != outChannels)
             shortcut = spec.Shortcut switch
             {
                 ShortcutKind.Conv => Sequential(
                     ("0", Convolution.Create(spec, inChannels, outChannels, 1, stride, inputSize)),
-                    ("1", BatchNorm2d(outChannels))),
-                ShortcutKind.Avgpool => new AvgPoolShortcut(inChannels, outChannels, stride),
+                    ("1", BatchNorm2d(spec.Stack * outChannels))),
+                ShortcutKind.Avgpool => new AvgPoolShortcut(inChannels, outChannels, stride, spec.Stack),
                 _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Shortcut, null),
             };
         RegisterComponents();
@@ -99,17 +106,18 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
 /// <summary>Every convolution of the network, plain or spectrally normalized as the spec says.</summary>
 internal static class Convolution
 {
-    /// <summary>3×3 kernels pad by 1, 1×1 kernels by 0 (the shortcut projection).</summary>
+    /// <summary>3×3 kernels pad by 1, 1×1 kernels by 0 (the shortcut projection). Channels are per model; a stack of K
+    /// models groups the convolution K ways.</summary>
     public static Module<Tensor, Tensor> Create(ModelSpec spec, int inChannels, int outChannels, int kernelSize, int stride, int inputSize)
     {
-        int padding = kernelSize / 2;
+        int padding = kernelSize / 2, k = spec.Stack;
         var bf16 = spec.Precision == ComputePrecision.Bf16;
         if (spec.SpectralNorm)
             return new SpectralNormConv2d(inChannels, outChannels, kernelSize, stride, padding, inputSize, spec.SpectralNormCoefficient,
-                bf16 ? ScalarType.BFloat16 : null);
+                bf16 ? ScalarType.BFloat16 : null, k);
         return bf16
-            ? new LowPrecisionConv2d(inChannels, outChannels, kernelSize, stride, padding)
-            : Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: false);
+            ? new LowPrecisionConv2d(k * inChannels, k * outChannels, kernelSize, stride, padding, k)
+            : Conv2d(k * inChannels, k * outChannels, kernelSize, stride: stride, padding: padding, bias: false, groups: k);
     }
 
     public static int OutputSize(int inputSize, int kernelSize, int stride, int padding) =>

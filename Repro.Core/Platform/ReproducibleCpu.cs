@@ -121,6 +121,21 @@ public static class ReproducibleCpu
     }
 
     /// <summary>Sets this process's thread count (--workers splits the cores) and the one its child processes inherit.</summary>
+    /// <summary>
+    /// Refuses, on the pinned CPU, a width whose 3×3 convolutions oneDNN's AVX2 kernels get wrong. Measured against an
+    /// fp64 reference (libtorch 2.10, the 2-core AVX-512 EPYC pinned to AVX2, 2026-11-28): outputs are wrong for 9–15,
+    /// 17–23, … input channels and input gradients for fewer than 8 output channels (2 and 4 tested), off by the
+    /// values' own size; grouped convolutions and the native AVX-512 kernels were exact. A network of width w has 3×3
+    /// convolutions from and to w, 2w, 4w and 8w channels, all right only when w is a multiple of 8.
+    /// </summary>
+    public static void RequireSafeWidth(int width)
+    {
+        if (Mode != CpuMode.Reproducible || width % 8 == 0) return;
+        throw new ConfigException("width", $"{width} gives 3×3 convolutions of {width}, {2 * width}, {4 * width} and {8 * width} channels, some of " +
+            $"which oneDNN's AVX2 kernels (the reproducible CPU mode's) compute wrong; use a multiple of 8, or {ModeVariable}=native " +
+            "(docs/reproducible-cpu.md)");
+    }
+
     public static void SetThreads(int threads)
     {
         Threads = threads;

@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace Repro.Training;
 
 /// <summary>
-/// End-of-epoch training state — weights (with BatchNorm statistics and spectral-norm vectors), SGD momentum, the
-/// shuffling/augmentation generator and the curve so far — so an interrupted unit resumes at its last finished epoch
+/// End-of-epoch training state of one run or a stack of seeds — weights (with BatchNorm statistics and spectral-norm
+/// vectors), SGD momentum, and each seed's config, shuffling/augmentation generator and curve so far — so an interrupted unit resumes at its last finished epoch
 /// and, on the CPU, ends bit-identical to an uninterrupted run. Each epoch is written to its own folder and only then
 /// named by the "latest" pointer (an atomic rename), so a kill at any moment leaves the previous epoch usable.
 /// </summary>
@@ -27,8 +27,10 @@ public sealed class Checkpoint(string directory)
             : throw new DataFormatException(pointer, "an epoch number naming an existing epoch-<n> folder", $"'{text}'");
     }
 
-    public void Save(int epoch, RunConfig config, ResNet18 model, FusedSgd optimizer, Generator generator,
-        IReadOnlyList<EpochRecord> curve)
+    /// <summary>Saves the state after <paramref name="epoch"/> of a stack of K seeds (K = 1: one run), one config,
+    /// generator and curve per seed.</summary>
+    public void Save(int epoch, IReadOnlyList<RunConfig> configs, ResNet18 model, FusedSgd optimizer, IReadOnlyList<Generator> generators,
+        IReadOnlyList<IReadOnlyList<EpochRecord>> curves)
     {
         var dir = EpochDir(epoch);
         if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true);
@@ -36,22 +38,33 @@ public sealed class Checkpoint(string directory)
         TensorFile.Write(Path.Combine(dir, Weights), model.state_dict().Select(kv => (kv.Key, kv.Value)));
         Platform.CrashPoint.Here("checkpoint.files");
         TensorFile.Write(Path.Combine(dir, Momentum), optimizer.MomentumBuffers());
-        using (var state = generator.get_state()) File.WriteAllBytes(Path.Combine(dir, "generator.bin"), state.data<byte>().ToArray());
-        File.WriteAllText(Path.Combine(dir, "curve.json"), JsonSerializer.Serialize(curve, RunConfig.Json));
-        File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJson());
+        for (int k = 0; k < configs.Count; k++)
+        {
+            using (var state = generators[k].get_state()) File.WriteAllBytes(Path.Combine(dir, $"generator-{k}.bin"), state.data<byte>().ToArray());
+            File.WriteAllText(Path.Combine(dir, $"curve-{k}.json"), JsonSerializer.Serialize(curves[k], RunConfig.Json));
+            File.WriteAllText(Path.Combine(dir, $"config-{k}.json"), configs[k].ToJson());
+        }
         Platform.CrashPoint.Here("checkpoint.pointer");
         AtomicFile.WriteAllText(Path.Combine(Directory, Pointer), epoch.ToString());
         foreach (var old in System.IO.Directory.EnumerateDirectories(Directory, "epoch-*"))
             if (old != dir) System.IO.Directory.Delete(old, recursive: true);
     }
 
-    /// <summary>Loads the state saved after <paramref name="epoch"/>; refuses one made under a different config.</summary>
-    public List<EpochRecord> Restore(int epoch, RunConfig config, ResNet18 model, FusedSgd optimizer, Generator generator)
+    /// <summary>Loads the state saved after <paramref name="epoch"/>; refuses one made under a different config or for other seeds.</summary>
+    public List<List<EpochRecord>> Restore(int epoch, IReadOnlyList<RunConfig> configs, ResNet18 model, FusedSgd optimizer,
+        IReadOnlyList<Generator> generators)
     {
         var dir = EpochDir(epoch);
-        var saved = RunConfig.FromJson(File.ReadAllText(Path.Combine(dir, "config.json")), Path.Combine(dir, "config.json"));
-        saved.RequireSameRecipe(config, differences => $"checkpoint {dir} was made with a different config ({differences}); " +
-                                                       "restore that config or delete the checkpoint folder to start the unit over");
+        int saved = System.IO.Directory.EnumerateFiles(dir, "config-*.json").Count();
+        if (saved != configs.Count)
+            throw new ReproException($"checkpoint {dir} holds {saved} seed(s), this run trains {configs.Count} " +
+                                     $"({string.Join(", ", configs.Select(c => c.Seed))}); run them as before or delete the checkpoint folder to start over");
+        for (int k = 0; k < configs.Count; k++)
+        {
+            var path = Path.Combine(dir, $"config-{k}.json");
+            RunConfig.FromJson(File.ReadAllText(path), path).RequireSameRecipe(configs[k], differences =>
+                $"checkpoint {dir} was made with a different config ({differences}); restore that config or delete the checkpoint folder to start the unit over");
+        }
         var weightsPath = Path.Combine(dir, Weights);
         var weights = TensorFile.Read(weightsPath);
         try { TensorFile.CopyInto(weightsPath, weights, model.state_dict().Select(kv => (kv.Key, kv.Value))); }
@@ -60,9 +73,15 @@ public sealed class Checkpoint(string directory)
         var momentum = TensorFile.Read(momentumPath);
         try { optimizer.RestoreMomentum(momentumPath, momentum); }
         finally { foreach (var t in momentum.Values) t.Dispose(); }
-        using (var state = tensor(File.ReadAllBytes(Path.Combine(dir, "generator.bin")), ScalarType.Byte)) generator.set_state(state);
-        return JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(Path.Combine(dir, "curve.json")), RunConfig.Json)
-               ?? throw new DataFormatException(Path.Combine(dir, "curve.json"), "the curve so far", "null");
+        var curves = new List<List<EpochRecord>>();
+        for (int k = 0; k < configs.Count; k++)
+        {
+            using (var state = tensor(File.ReadAllBytes(Path.Combine(dir, $"generator-{k}.bin")), ScalarType.Byte)) generators[k].set_state(state);
+            var curvePath = Path.Combine(dir, $"curve-{k}.json");
+            curves.Add(JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(curvePath), RunConfig.Json)
+                       ?? throw new DataFormatException(curvePath, "the curve so far", "null"));
+        }
+        return curves;
     }
 
     private string EpochDir(int epoch) => Path.Combine(Directory, $"epoch-{epoch}");

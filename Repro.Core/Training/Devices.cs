@@ -13,6 +13,18 @@ public static class Devices
         return new Device(name);
     }
 
+    /// <summary>
+    /// How many seeds of a row train as one stacked model when the run does not say (--stack): one on the CPU, where a
+    /// stack saves no time; on a GPU, per card. Provisional until the grouped-convolution speed is measured on each card
+    /// (scripts/gpu-session.sh): HFTA (Wang et al. 2021) reports gains up to 3–4 models fused on V100/A100-class cards.
+    /// </summary>
+    public static int DefaultStack(Device device)
+    {
+        if (device.type != TorchSharp.DeviceType.CUDA) return 1;
+        var card = CardName(Math.Max(0, (int)device.index)) ?? "";
+        return card.Contains("H100") || card.Contains("H200") || card.Contains("A100") ? 4 : 2;
+    }
+
     private static bool? cudaAvailable;
 
     /// <summary>

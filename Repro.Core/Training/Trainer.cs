@@ -40,70 +40,143 @@ public static class Trainer
 
     /// <param name="checkpoint">When given, the state is saved after every epoch and a run resumes from the last one saved.</param>
     public static TrainedModel Train(RunConfig config, ImageSet trainSet, Device device, IProgressSink? progress = null,
-        Checkpoint? checkpoint = null)
+        Checkpoint? checkpoint = null) => TrainStack([config], trainSet, device, progress, checkpoint)[0];
+
+    /// <summary>
+    /// Trains K seeds of one recipe as one stacked model (ModelSpec.Stack; configs differing in their seed only). Each
+    /// seed keeps what a separate run of it has — its initialization (drawn as the separate model would draw it), its
+    /// held-out split, its data order and augmentation from its own generator, its own curve — and comes back as its
+    /// own model. A stack of one is the ordinary run. The checkpoint holds the whole stack.
+    /// </summary>
+    public static IReadOnlyList<TrainedModel> TrainStack(IReadOnlyList<RunConfig> configs, ImageSet trainSet, Device device,
+        IProgressSink? progress = null, Checkpoint? checkpoint = null)
     {
-        config.Validate();
+        if (configs.Count == 0) throw new ArgumentException("a stack needs at least one seed", nameof(configs));
+        foreach (var c in configs) c.Validate();
+        var config = configs[0];
+        foreach (var other in configs.Skip(1))
+            if (config.RecipeDifferences(other, "seed") is { Count: > 0 } differences)
+                throw new ReproException($"seeds {config.Seed} and {other.Seed} cannot train as one stack: their recipes differ ({string.Join(", ", differences)})");
+        if (configs.Select(c => c.Seed).Distinct().Count() != configs.Count)
+            throw new ReproException($"a stack trains distinct seeds; got {string.Join(", ", configs.Select(c => c.Seed))}");
         progress ??= IProgressSink.Silent;
         var stats = DataCatalog.Info(trainSet.Name);
-        var split = TrainingSplit.For(config, trainSet.Count);
-        var set = split.TrainingImages(trainSet);
+        var splits = configs.Select(c => TrainingSplit.For(c, trainSet.Count)).ToList();
 
         Platform.ReproducibleCpu.EnsureApplied();
-        random.manual_seed(config.Seed);
-        var model = CreateModel(config, stats).to(device);
-        try { return Train(config, model, set, split.Record, stats, device, progress, checkpoint); }
-        catch { model.Dispose(); throw; }
+        if (device.type == TorchSharp.DeviceType.CPU) Platform.ReproducibleCpu.RequireSafeWidth(config.Width);
+        var singles = new List<ResNet18>();
+        ResNet18? model = null;
+        try
+        {
+            foreach (var c in configs)
+            {
+                random.manual_seed(c.Seed);
+                singles.Add(CreateModel(c, stats).to(device));
+            }
+            model = singles.Count == 1 ? singles[0] : ModelStack.Stack(singles);
+            if (singles.Count > 1) foreach (var single in singles) single.Dispose();
+            singles.Clear();
+            var curves = Train(configs, model, trainSet, splits, stats, device, progress, checkpoint);
+            var seconds = curves.Select(curve => curve.Sum(r => r.Seconds)).ToList();
+            if (configs.Count == 1) return [new TrainedModel(model, curves[0], seconds[0], splits[0].Record)];
+            var trained = configs.Select((_, k) => new TrainedModel(ModelStack.Unstack(model, k), curves[k], seconds[k], splits[k].Record)).ToList();
+            model.Dispose();
+            return trained;
+        }
+        catch
+        {
+            foreach (var single in singles) single.Dispose();
+            model?.Dispose();
+            throw;
+        }
     }
 
-    private static TrainedModel Train(RunConfig config, ResNet18 model, ImageSet set, TrainingSplitRecord split, DatasetInfo stats, Device device,
-        IProgressSink progress, Checkpoint? checkpoint)
+    private static List<List<EpochRecord>> Train(IReadOnlyList<RunConfig> configs, ResNet18 model, ImageSet trainSet,
+        IReadOnlyList<TrainingSplit> splits, DatasetInfo stats, Device device, IProgressSink progress, Checkpoint? checkpoint)
     {
+        var config = configs[0];
+        int k = configs.Count;
         var loss = CreateLoss(config);
         using var optimizer = CreateOptimizer(config, model);
         var trainStep = new TrainStep(model, loss, optimizer);
-        using var generator = new Generator((ulong)config.Seed);
-        using var pixels = set.PixelTensor(device);
-        using var labels = set.LabelTensor(device);
-
-        int n = set.Count, steps = (n + config.BatchSize - 1) / config.BatchSize;
-        var curve = new List<EpochRecord>();
-        int resumeAfter = checkpoint?.LatestEpoch() ?? 0;
-        if (resumeAfter > 0) curve = checkpoint!.Restore(resumeAfter, config, model, optimizer, generator);
-        for (int epoch = resumeAfter; epoch < config.Epochs; epoch++)
+        var generators = configs.Select(c => NewGenerator(c.Seed, device)).ToList();
+        using var pixels = trainSet.PixelTensor(device);
+        using var labels = trainSet.LabelTensor(device);
+        var trainedIndices = splits.Select(s => tensor(s.Trained.Select(i => (long)i).ToArray(), device: device)).ToList();
+        try
         {
-            double lr = config.LearningRateAt(epoch, 0, steps);
-            model.train();
-            var clock = Stopwatch.StartNew();
-            double lossSum = 0;
-            long correct = 0, seen = 0;
-            using var order = randperm(n, generator: generator);
-            for (int step = 0; step < steps; step++)
+            int n = splits[0].Trained.Length, steps = (n + config.BatchSize - 1) / config.BatchSize;
+            var curves = configs.Select(_ => new List<EpochRecord>()).ToList();
+            int resumeAfter = checkpoint?.LatestEpoch() ?? 0;
+            if (resumeAfter > 0) curves = checkpoint!.Restore(resumeAfter, configs, model, optimizer, generators);
+            for (int epoch = resumeAfter; epoch < config.Epochs; epoch++)
             {
-                int start = step * config.BatchSize, size = Math.Min(config.BatchSize, n - start);
-                if (size < 2) break;   // BatchNorm cannot train on a single sample
-                using var scope = NewDisposeScope();
-                optimizer.LearningRate = config.LearningRateAt(epoch, step, steps);
-                var index = order.narrow(0, start, size).to(device);
-                var (x, y) = TrainingBatch.Prepare(pixels, labels, index, config, stats, generator);
-
-                var (value, right) = trainStep.Run(x, y);
-                if (!double.IsFinite(value)) throw new DivergenceException(epoch + 1, step + 1, $"loss is {value}");
-                lossSum += value * size;
-                correct += right;
-                seen += size;
-                progress.Step(epoch + 1, config.Epochs, step + 1, steps, lossSum / seen, (double)correct / seen,
-                    seen / clock.Elapsed.TotalSeconds);
+                double lr = config.LearningRateAt(epoch, 0, steps);
+                model.train();
+                var clock = Stopwatch.StartNew();
+                var lossSums = new double[k];
+                var correct = new long[k];
+                long seen = 0;
+                var orders = generators.Select(g => randperm(n, generator: g, device: g.device)).ToList();
+                for (int step = 0; step < steps; step++)
+                {
+                    int start = step * config.BatchSize, size = Math.Min(config.BatchSize, n - start);
+                    if (size < 2) break;   // BatchNorm cannot train on a single sample
+                    using var scope = NewDisposeScope();
+                    optimizer.LearningRate = config.LearningRateAt(epoch, step, steps);
+                    var (x, y) = StackedBatch(pixels, labels, trainedIndices, orders, start, size, config, stats, generators, device);
+                    var (values, right) = trainStep.Run(x, y);
+                    for (int m = 0; m < k; m++)
+                    {
+                        if (!double.IsFinite(values[m]))
+                            throw new DivergenceException(epoch + 1, step + 1, $"loss is {values[m]}" + (k > 1 ? $" (seed {configs[m].Seed})" : ""));
+                        lossSums[m] += values[m] * size;
+                        correct[m] += right[m];
+                    }
+                    seen += size;
+                    progress.Step(epoch + 1, config.Epochs, step + 1, steps, lossSums.Sum() / (k * seen), (double)correct.Sum() / (k * seen),
+                        k * seen / clock.Elapsed.TotalSeconds);
+                }
+                foreach (var order in orders) order.Dispose();
+                // A finite loss can hide a weight that overflowed this epoch; never checkpoint one (one reduction per tensor).
+                if (NonFiniteParameter(model) is { } name) throw new DivergenceException(epoch + 1, steps, $"weight '{name}' is not finite");
+                double seconds = clock.Elapsed.TotalSeconds;
+                for (int m = 0; m < k; m++)
+                    curves[m].Add(new EpochRecord(epoch + 1, lr, lossSums[m] / seen, (double)correct[m] / seen, seconds, seen / seconds));
+                progress.EpochDone(k == 1 ? curves[0][^1]
+                    : new EpochRecord(epoch + 1, lr, lossSums.Sum() / (k * seen), (double)correct.Sum() / (k * seen), seconds, k * seen / seconds), config.Epochs);
+                checkpoint?.Save(epoch + 1, configs, model, optimizer, generators, curves);
             }
-            // A finite loss can hide a weight that overflowed this epoch; never checkpoint one (one reduction per tensor).
-            if (NonFiniteParameter(model) is { } name) throw new DivergenceException(epoch + 1, steps, $"weight '{name}' is not finite");
-            var record = new EpochRecord(epoch + 1, lr, lossSum / seen, (double)correct / seen,
-                clock.Elapsed.TotalSeconds, seen / clock.Elapsed.TotalSeconds);
-            curve.Add(record);
-            progress.EpochDone(record, config.Epochs);
-            checkpoint?.Save(epoch + 1, config, model, optimizer, generator, curve);
+            return curves;
         }
-        return new TrainedModel(model, curve, curve.Sum(r => r.Seconds), split);
+        finally
+        {
+            foreach (var g in generators) g.Dispose();
+            foreach (var t in trainedIndices) t.Dispose();
+        }
     }
+
+    /// <summary>
+    /// One batch for each model of the stack, from its own order and generator, side by side: images [N, K·C, H, W]
+    /// and labels [N, K]. For one model: that model's batch as is.
+    /// </summary>
+    private static (Tensor X, Tensor Y) StackedBatch(Tensor pixels, Tensor labels, IReadOnlyList<Tensor> trainedIndices,
+        IReadOnlyList<Tensor> orders, int start, int size, RunConfig config, DatasetInfo stats, IReadOnlyList<Generator> generators, Device device)
+    {
+        var batches = trainedIndices.Select((trained, m) =>
+            TrainingBatch.Prepare(pixels, labels, trained.index_select(0, orders[m].narrow(0, start, size).to(device)), config, stats, generators[m])).ToList();
+        return batches.Count == 1
+            ? batches[0]
+            : (cat(batches.Select(b => b.X).ToList(), 1), stack(batches.Select(b => b.Y).ToList(), 1));
+    }
+
+    /// <summary>
+    /// The generator of a seed's shuffling and augmentation: on the CPU for CPU runs (bit-repeatable), on the GPU for GPU
+    /// runs, so its random numbers are drawn where they are used rather than copied over every step.
+    /// </summary>
+    private static Generator NewGenerator(int seed, Device device) =>
+        device.type == TorchSharp.DeviceType.CPU ? new Generator((ulong)seed) : new Generator((ulong)seed, device);
 
     /// <summary>The name of the first parameter holding a NaN or Inf, or null.</summary>
     public static string? NonFiniteParameter(ResNet18 model)

@@ -51,14 +51,14 @@ public class ResumeTests
             var step = new TrainStep(model, Trainer.CreateLoss(config), optimizer);
             step.Run(x, y);
             step.Run(x, y);
-            checkpoint.Save(1, config, model, optimizer, generator, []);
+            checkpoint.Save(1, [config], model, optimizer, [generator], [[]]);
         }
 
         using var fresh = Trainer.CreateModel(config, info);
         using var freshOptimizer = Trainer.CreateOptimizer(config, fresh);
         using var freshGenerator = new torch.Generator(2);
         var handles = fresh.parameters().Select(p => p.Handle).ToList();
-        checkpoint.Restore(1, config, fresh, freshOptimizer, freshGenerator);
+        checkpoint.Restore(1, [config], fresh, freshOptimizer, [freshGenerator]);
         Assert.Equal(handles, fresh.parameters().Select(p => p.Handle));
         var buffers = freshOptimizer.MomentumBuffers().ToList();
         Assert.Equal(fresh.named_parameters().Select(p => p.name), buffers.Select(b => b.Name));
