@@ -26,12 +26,15 @@ public sealed class TrainStepFixture : IDisposable
         }
     }
 
-    public TrainStepFixture(RunConfig config, DatasetInfo data)
+    /// <param name="stack">K seeds as one stacked model, each with its own batch.</param>
+    public TrainStepFixture(RunConfig config, DatasetInfo data, int stack = 1)
     {
-        fixture = new StepFixture(config with { Seed = 0 }, data, CPU);
-        x = randn(config.BatchSize, data.Channels, data.Side, data.Side);
-        y = randint(0, data.NumClasses, [config.BatchSize]);
+        fixture = new StepFixture(config with { Seed = 0 }, data, CPU, stack);
+        x = randn(config.BatchSize, stack * data.Channels, data.Side, data.Side);
+        y = randint(0, data.NumClasses, [config.BatchSize, stack]);
     }
+
+    public ResNet18 Model => fixture.Model;
 
     public double Step() => fixture.Step.Run(x, y).Loss[0];
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything one GPU lease measures, in priority order and inside a deadline, so a short lease still brings results
 # back: (1) the speed comparison with PyTorch (bench-vs-pytorch.sh, issue 5); (2) several seeds at once
-# (bench-concurrent.sh); (3) the `fmnist` profile, 5 seeds (issue 3). Run it again on the same warm machine to go on:
+# (bench-concurrent.sh); (3) the `fmnist` profile, 5 seeds (issue 3). Step (1) also times stacks of 1, 4 and 8 seeds
+# (issue 15) and projects Table 1 from the best rates. Run it again on the same warm machine to go on:
 # steps done and units finished stay in /tmp/repro-lease and are skipped; an interrupted unit resumes from its checkpoint.
 #   usage: scripts/gpu-session.sh [seconds, default 560]   (on the device machine, with the kit from scripts/gpu-kit.sh)
 # A dry run elsewhere: DEVICE=cpu TORCH_LIB=<libtorch>/lib and smaller ROWS/BATCHES/STEPS, CONCURRENT, FMNIST_ARGS.
@@ -23,7 +24,7 @@ echo "== $(date -u +%FT%TZ) $(head -n 2 "$work/machine.txt" | tail -n 1); budget
 
 if [ ! -f "$work/bench/ratio.md" ]; then
   echo "== speed vs PyTorch ($(left) s left)"
-  OUT=$work/bench REPRO=$repro DEVICE=$device timeout 200 scripts/bench-vs-pytorch.sh || echo "bench-vs-pytorch failed ($?)"
+  OUT=$work/bench REPRO=$repro DEVICE=$device STEPS=${STEPS:-15} timeout 320 scripts/bench-vs-pytorch.sh || echo "bench-vs-pytorch failed ($?)"
   IFS=';' read -ra specs <<< "${CONCURRENT:-4 l2-60 1024 bf16 120;4 logitnorm-60 128 bf16 400}"
   for spec in "${specs[@]}"; do
     echo "== concurrent: $spec ($(left) s left)"

@@ -9,10 +9,10 @@ namespace Repro.Cli.Bench;
 /// <summary>Training throughput of one row's model: images per second over timed steps, after warm-up.</summary>
 public sealed record StepTiming(string Row, int BatchSize, int Steps, double ImagesPerSecond, double MillisecondsPerStep, string Device,
     Model.ComputePrecision Precision = Model.ComputePrecision.Fp32, bool WithData = false,
-    DateTimeOffset TimedFrom = default, DateTimeOffset TimedTo = default)
+    DateTimeOffset TimedFrom = default, DateTimeOffset TimedTo = default, int Stack = 1)
 {
-    /// <summary>"fp32", "bf16", "fp32 + data": what the timed step held.</summary>
-    public string Label => Precision.ToString().ToLowerInvariant() + (WithData ? " + data" : "");
+    /// <summary>"fp32", "bf16 ×4", "fp32 + data": what the timed step held (×K: K seeds as one stacked model; img/s counts all K).</summary>
+    public string Label => Precision.ToString().ToLowerInvariant() + (Stack > 1 ? $" ×{Stack}" : "") + (WithData ? " + data" : "");
 }
 
 /// <summary>
@@ -25,25 +25,26 @@ public sealed record StepTiming(string Row, int BatchSize, int Steps, double Ima
 /// </summary>
 public static class StepBenchmark
 {
-    public static StepTiming Measure(RunConfig row, int batchSize, int steps, int warmup, Device device, bool withData = false)
+    public static StepTiming Measure(RunConfig row, int batchSize, int steps, int warmup, Device device, bool withData = false, int stack = 1)
     {
         using var scope = NewDisposeScope();
         var info = DataCatalog.Info(row.InDistribution);
-        using var fixture = new StepFixture(row, info, device);
+        using var fixture = new StepFixture(row, info, device, stack);
         var step = fixture.Step;
         using var generator = new Generator((ulong)row.Seed);
         int poolSize = Math.Max(4 * batchSize, 4096);
         var pixels = randint(0, 256, [poolSize, info.Channels, info.Side, info.Side], dtype: ScalarType.Byte, device: device);
         var labels = randint(0, info.NumClasses, [poolSize], device: device);
-        var fixedX = randn([batchSize, info.Channels, info.Side, info.Side], device: device);
-        var fixedY = labels.narrow(0, 0, batchSize);
+        var fixedX = Trainer.ForDevice(randn([batchSize, stack * info.Channels, info.Side, info.Side], device: device));
+        var fixedY = randint(0, info.NumClasses, [batchSize, stack], device: device);
         void Once()
         {
             using var stepScope = NewDisposeScope();
             if (!withData) { step.Run(fixedX, fixedY); return; }
-            var index = randperm(poolSize, generator: generator).narrow(0, 0, batchSize).to(device);
-            var (x, y) = TrainingBatch.Prepare(pixels, labels, index, row, info, generator);
-            step.Run(x, y);
+            // Each seed of a stack draws and augments its own batch, as the training loop does.
+            var batches = Enumerable.Range(0, stack).Select(_ =>
+                TrainingBatch.Prepare(pixels, labels, randperm(poolSize, generator: generator).narrow(0, 0, batchSize).to(device), row, info, generator)).ToList();
+            step.Run(Trainer.ForDevice(cat(batches.Select(b => b.X).ToList(), 1)), torch.stack(batches.Select(b => b.Y).ToList(), 1));
         }
         for (int i = 0; i < warmup; i++) Once();
         Synchronize(device);
@@ -54,8 +55,8 @@ public static class StepBenchmark
         var elapsed = clock.Elapsed;
         var seconds = elapsed.TotalSeconds;
         // The timed window's wall-clock ends let several processes' timings be combined (scripts/bench-concurrent.sh).
-        return new StepTiming(row.Row, batchSize, steps, steps * (double)batchSize / seconds, 1000 * seconds / steps, Devices.Describe(device),
-            row.Precision, withData, from, from + elapsed);
+        return new StepTiming(row.Row, batchSize, steps, steps * (double)batchSize * stack / seconds, 1000 * seconds / steps, Devices.Describe(device),
+            row.Precision, withData, from, from + elapsed, stack);
     }
 
     private static void Synchronize(Device device)

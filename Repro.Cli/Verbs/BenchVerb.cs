@@ -16,13 +16,15 @@ internal static class BenchVerb
         var batches = CommonOptions.List("--batch", "128,1024", "batch sizes ≥ 2");
         var precisions = CommonOptions.List("--precision", "fp32,bf16", "fp32 and/or bf16");
         var inputs = CommonOptions.List("--input", "step", "step (synthetic batch already on the device) and/or data (drawn and augmented there first)");
+        var stacks = CommonOptions.List("--stack", "1", "K seeds as one stacked model (grouped convolutions); img/s counts all K");
         var steps = CommonOptions.Positive("--steps", 30, "timed steps");
         var warmup = CommonOptions.Positive("--warmup", 5, "untimed steps first");
         var device = CommonOptions.Device();
         var json = new Option<string?>("--json") { Description = "also write the timings as JSON", HelpName = "FILE" };
+        var project = new Option<bool>("--project") { Description = "also project the definition's whole run from the best measured rates" };
         var peer = new Option<string?>("--peer") { Description = "PyTorch's timings (scripts/peer/train_step.py --json) for a ratio table", HelpName = "FILE" };
         var command = new Command("bench", "training throughput (img/s) of rows' models on synthetic batches")
-            { definition, rows, batches, precisions, inputs, steps, warmup, device, json, peer };
+            { definition, rows, batches, precisions, inputs, stacks, steps, warmup, device, json, peer, project };
         command.SetAction(parse =>
         {
             var peers = parse.GetValue(peer) is { } peerFile ? RatioTable.Load(peerFile) : null;
@@ -43,6 +45,8 @@ internal static class BenchVerb
                 "step" => false, "data" => true,
                 _ => throw new ConfigException("input", $"expected step and/or data (the batch drawn and augmented on the device first), got '{i}'"),
             }).ToList();
+            var stackList = parse.GetRequiredValue(stacks).Select(k => int.TryParse(k, out var v) && v >= 1 ? v
+                : throw new ConfigException("stack", $"expected comma-separated stack sizes ≥ 1, got '{k}'")).ToList();
             int stepCount = parse.GetValue(steps), warmupCount = parse.GetValue(warmup);
             var resolved = Devices.Resolve(configs[0].Device);
             Console.WriteLine($"train step, TorchSharp, {Devices.Describe(resolved)}; {warmupCount} warm-up + {stepCount} timed steps; synthetic batches on the device");
@@ -50,8 +54,9 @@ internal static class BenchVerb
             foreach (var row in configs)
                 foreach (var batch in batchList)
                     foreach (var withData in inputList)
+                    foreach (var stack in stackList)
                     {
-                        var t = StepBenchmark.Measure(row, batch, stepCount, warmupCount, resolved, withData);
+                        var t = StepBenchmark.Measure(row, batch, stepCount, warmupCount, resolved, withData, stack);
                         timings.Add(t);
                         Console.WriteLine($"  {t.Row,-20} {t.Label,-12} batch {t.BatchSize,5}: {t.ImagesPerSecond,10:F0} img/s  {t.MillisecondsPerStep,8:F1} ms/step");
                     }
@@ -61,6 +66,11 @@ internal static class BenchVerb
             {
                 Console.WriteLine();
                 Console.WriteLine(RatioTable.Format(timings, peers));
+            }
+            if (parse.GetValue(project))
+            {
+                Console.WriteLine();
+                Console.WriteLine(Projection.Format(loaded, timings));
             }
             return ExitCodes.Ok;
         });

@@ -10,7 +10,7 @@ namespace Repro.Cli.Verbs;
 internal static class RunVerb
 {
     private sealed record Inputs(string? Preset, string? Config, string? Definition, string? Device, ShardSpec Shard,
-        string? Out, IReadOnlyList<string> Overrides, int[]? Seeds, int Workers);
+        string? Out, IReadOnlyList<string> Overrides, int[]? Seeds, int Workers, int? Stack);
 
     public static Command Create()
     {
@@ -22,12 +22,12 @@ internal static class RunVerb
         var shared = AddShared(command);
         command.SetAction(parse =>
         {
-            var (device, shard, outDir, sets, seeds, workers) = shared;
+            var (device, shard, outDir, sets, seeds, workers, stack) = shared;
             var chosen = new[] { parse.GetValue(preset), parse.GetValue(config), parse.GetValue(definition) };
             if (chosen.Count(x => x is not null) != 1)
                 throw new ReproException("give exactly one of --preset NAME, --config FILE.json or --definition FILE.json");
             return Run(new Inputs(chosen[0], chosen[1], chosen[2], parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
-                parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers)));
+                parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers), parse.GetValue(stack)));
         });
         return command;
     }
@@ -38,9 +38,9 @@ internal static class RunVerb
         var shared = AddShared(command);
         command.SetAction(parse =>
         {
-            var (device, shard, outDir, sets, seeds, workers) = shared;
+            var (device, shard, outDir, sets, seeds, workers, stack) = shared;
             return Run(new Inputs("quick", null, null, parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
-                parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers)));
+                parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers), parse.GetValue(stack)));
         });
         return command;
     }
@@ -48,7 +48,7 @@ internal static class RunVerb
     /// <summary>No seeds given means the experiment's own (an absent array option can parse as empty).</summary>
     private static int[]? SeedsOrNull(int[]? seeds) => seeds is { Length: > 0 } ? seeds : null;
 
-    private static (Option<string?>, Option<ShardSpec>, Option<string?>, Option<string[]?>, Option<int[]?>, Option<int>) AddShared(Command command)
+    private static (Option<string?>, Option<ShardSpec>, Option<string?>, Option<string[]?>, Option<int[]?>, Option<int>, Option<int?>) AddShared(Command command)
     {
         var device = CommonOptions.Device();
         var shard = CommonOptions.Shard();
@@ -57,8 +57,18 @@ internal static class RunVerb
         var seeds = CommonOptions.Seeds();
         var workers = CommonOptions.Positive("--workers", 1,
             "N processes share the run, each claiming the next free unit: several seeds at once on one GPU; on the CPU the cores are split");
-        command.Add(device); command.Add(shard); command.Add(outDir); command.Add(sets); command.Add(seeds); command.Add(workers);
-        return (device, shard, outDir, sets, seeds, workers);
+        var stack = new Option<int?>("--stack")
+        {
+            Description = "train up to K seeds of a row as one stacked model (grouped convolutions; each seed keeps its own data, " +
+                          "initialization and unit); default: 1 on the CPU, per card on a GPU (Training/Devices.cs)",
+            HelpName = "K",
+        };
+        stack.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1 and var k) result.AddError($"--stack: expected an integer ≥ 1, got {k}");
+        });
+        command.Add(device); command.Add(shard); command.Add(outDir); command.Add(sets); command.Add(seeds); command.Add(workers); command.Add(stack);
+        return (device, shard, outDir, sets, seeds, workers, stack);
     }
 
     private static int Run(Inputs input)
@@ -81,10 +91,12 @@ internal static class RunVerb
         Console.WriteLine($"device {Devices.Describe(Devices.Resolve(experiment.Rows[0].Device))}; data {data.Root}; results {outDir}");
         var clock = Stopwatch.StartNew();
         var (shard, shards) = input.Shard;
-        if (shards > 1) Console.WriteLine($"shard {shard}/{shards}: {ExperimentRunner.Shard(experiment, shard, shards).Count} of {experiment.Units().Count()} units");
+        var stack = input.Stack ?? Devices.DefaultStack(Devices.Resolve(experiment.Rows[0].Device));
+        if (stack > 1) Console.WriteLine($"up to {stack} seeds of a row train as one stacked model (--stack)");
+        if (shards > 1) Console.WriteLine($"shard {shard}/{shards}: {ExperimentRunner.Shard(experiment, shard, shards, stack).Count} of {experiment.Units().Count()} units");
         var helpers = input.Workers > 1 ? Workers.Start(SameRunArguments(input), outDir, input.Workers, Devices.Resolve(experiment.Rows[0].Device)) : [];
         var outcome = ExperimentRunner.Run(experiment, outDir, data, unit => new ConsoleProgress($"[{unit.Row} s{unit.Seed}]"),
-            Console.WriteLine, shard, shards);
+            Console.WriteLine, shard, shards, stack);
         var helperStatus = Workers.Wait(helpers);
         if (input.Workers > 1) outcome = outcome with { Finished = ExperimentRunner.LoadFinished(outDir) };
         if (definition is { Reference: null })
@@ -123,6 +135,7 @@ internal static class RunVerb
         if (input.Shard.Count > 1) Add("--shard", $"{input.Shard.Index}/{input.Shard.Count}");
         foreach (var set in input.Overrides) Add("--set", set);
         if (input.Seeds is not null) Add("--seeds", string.Join(",", input.Seeds));
+        if (input.Stack is { } k) Add("--stack", k.ToString());
         return args;
     }
 

@@ -12,6 +12,18 @@ public sealed record Experiment(string Name, string Description, IReadOnlyList<R
     public IEnumerable<RunConfig> Units() =>
         from seed in Seeds from row in Rows select row with { Seed = seed };
 
+    /// <summary>
+    /// The units grouped into stacks of up to <paramref name="size"/> seeds of one row, trained as one model
+    /// (Trainer.TrainStack): the first <paramref name="size"/> seeds of every row, then the next, and so on. With size 1
+    /// this is <see cref="Units"/> in its order.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<RunConfig>> Stacks(int size)
+    {
+        if (size < 1) throw new ConfigException("stack", $"must be ≥ 1, got {size}");
+        return Seeds.Chunk(size).SelectMany(seeds => Rows.Select(row => (IReadOnlyList<RunConfig>)seeds.Select(s => row with { Seed = s }).ToList()))
+            .ToList();
+    }
+
     /// <summary>The same experiment with every row changed by key=value overrides (validated, naming the key).</summary>
     public Experiment With(IReadOnlyCollection<string> overrides) =>
         overrides.Count == 0 ? this : this with { Rows = Rows.Select(r => r.With(overrides)).ToList() };

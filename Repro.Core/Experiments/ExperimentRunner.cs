@@ -65,26 +65,32 @@ public static class ExperimentRunner
     }
 
     /// <summary>
-    /// The units of shard <paramref name="shard"/> of <paramref name="shards"/> (1-based): unit k of the experiment's
-    /// fixed order (seed-major, then row) belongs to shard (k mod shards) + 1, so shards never overlap and together
-    /// cover every unit, and each shard gets a mix of short and long rows.
+    /// The units of shard <paramref name="shard"/> of <paramref name="shards"/> (1-based): stack k of the experiment's
+    /// fixed order (<see cref="Experiment.Stacks"/>: seed-major, then row, for stacks of one) belongs to shard
+    /// (k mod shards) + 1, so shards never overlap and together cover every unit, and each shard gets a mix of short
+    /// and long rows.
     /// </summary>
-    public static IReadOnlyList<RunConfig> Shard(Experiment experiment, int shard, int shards)
+    public static IReadOnlyList<RunConfig> Shard(Experiment experiment, int shard, int shards, int stack = 1) =>
+        ShardStacks(experiment, shard, shards, stack).SelectMany(s => s).ToList();
+
+    public static IReadOnlyList<IReadOnlyList<RunConfig>> ShardStacks(Experiment experiment, int shard, int shards, int stack = 1)
     {
         if (shards < 1 || shard < 1 || shard > shards)
             throw new ConfigException("shard", $"must be i/n with 1 ≤ i ≤ n, got {shard}/{shards}");
-        return experiment.Units().Where((_, k) => k % shards == shard - 1).ToList();
+        return experiment.Stacks(stack).Where((_, k) => k % shards == shard - 1).ToList();
     }
 
     /// <summary>
-    /// Runs this shard's units in order. A unit already finished is skipped; one claimed by another live runner is left
-    /// to it; one that diverges is recorded as failed (failure.json) and the rest go on; an interrupted one resumes from
-    /// its last epoch checkpoint.
+    /// Runs this shard's units in order, up to <paramref name="stack"/> seeds of a row at a time as one stacked model.
+    /// A unit already finished is skipped; one claimed by another live runner is left to it (a stack trains the units
+    /// it could claim); one that diverges is recorded as failed (failure.json) — with its stack-mates, which trained in
+    /// the same model — and the rest go on; an interrupted one resumes from its last epoch checkpoint.
     /// </summary>
     public static ExperimentOutcome Run(Experiment experiment, string resultsDir, DataSets data,
-        Func<RunConfig, IProgressSink> progress, Action<string> log, int shard = 1, int shards = 1)
+        Func<RunConfig, IProgressSink> progress, Action<string> log, int shard = 1, int shards = 1, int stack = 1)
     {
-        var units = Shard(experiment, shard, shards);
+        var stacks = ShardStacks(experiment, shard, shards, stack);
+        int total = stacks.Sum(s => s.Count), done = 0;
         try
         {
             ResultsManifest.Record(resultsDir, experiment);
@@ -96,59 +102,80 @@ public static class ExperimentRunner
         var finished = new List<UnitResult>();
         var failed = new List<UnitFailure>();
         var elsewhere = new List<RunConfig>();
-        foreach (var (unit, i) in units.Select((u, i) => (u, i)))
+        foreach (var units in stacks)
         {
-            var folder = ResultsFolder.Unit(resultsDir, unit);
-            var dir = folder.Dir;
-            var tag = $"[{i + 1}/{units.Count}] {unit.Row} seed {unit.Seed}";
-            using var claim = UnitClaim.TryAcquire(resultsDir, folder.ClaimKey);
-            if (claim is null)
-            {
-                log($"{tag}: being run by another runner (its claim in {Path.Combine(resultsDir, UnitClaim.Folder)} is held), left to it");
-                elsewhere.Add(unit);
-                continue;
-            }
-            // Checked under the claim: another runner may have finished or failed it since this one started.
-            if (folder.IsFinished)
-            {
-                RequireSameConfig(unit, dir);
-                ResultsFolder.RemoveLeftoverCheckpoint(folder);   // left by a kill between the unit's rename and its clean-up
-                log($"{tag}: already finished in {dir}, skipped");
-                finished.Add(UnitRunner.Load(dir));
-                continue;
-            }
-            if (UnitFailure.TryLoad(dir) is { } earlier)
-            {
-                log($"{tag}: failed earlier ({earlier.Reason}); skipped — delete {dir} to try it again");
-                failed.Add(earlier);
-                continue;
-            }
-            var resumeFrom = folder.CheckpointedEpoch;
-            log($"{tag}: width {unit.Width}, {unit.Epochs} epochs, batch {unit.BatchSize}, " +
-                $"loss {unit.Loss}, feature norm {unit.FeatureNorm}{(unit.FeatureNormTemperature != 1 ? $" (τ {unit.FeatureNormTemperature})" : "")}, " +
-                $"{unit.Activation}, {unit.Shortcut} shortcuts{(unit.SpectralNorm ? ", SN" : "")}" +
-                (unit.ValidationFraction > 0 ? $", {unit.ValidationFraction:P0} of the training set held out" : "") +
-                (resumeFrom is { } epoch ? $"; resuming after epoch {epoch} from its checkpoint" : ""));
+            var claims = new List<UnitClaim>();
+            var pending = new List<(RunConfig Unit, UnitFolder Folder, string Tag)>();
             try
             {
-                var result = UnitRunner.Run(unit, dir, data, progress(unit));
-                log($"    accuracy {result.Accuracy:P1}; " + string.Join("; ", result.Ood.Keys.Select(o =>
-                    $"{o} {result.PrimaryScore} AUROC {result.Primary(o).Auroc:F3}")) + $"; {result.WallSeconds:F0} s");
-                finished.Add(result);
+                foreach (var unit in units)
+                {
+                    var folder = ResultsFolder.Unit(resultsDir, unit);
+                    var dir = folder.Dir;
+                    var tag = $"[{++done}/{total}] {unit.Row} seed {unit.Seed}";
+                    var claim = UnitClaim.TryAcquire(resultsDir, folder.ClaimKey);
+                    if (claim is null)
+                    {
+                        log($"{tag}: being run by another runner (its claim in {Path.Combine(resultsDir, UnitClaim.Folder)} is held), left to it");
+                        elsewhere.Add(unit);
+                        continue;
+                    }
+                    claims.Add(claim);
+                    // Checked under the claim: another runner may have finished or failed it since this one started.
+                    if (folder.IsFinished)
+                    {
+                        RequireSameConfig(unit, dir);
+                        ResultsFolder.RemoveLeftoverCheckpoint(folder);   // left by a kill between the unit's rename and its clean-up
+                        log($"{tag}: already finished in {dir}, skipped");
+                        finished.Add(UnitRunner.Load(dir));
+                        continue;
+                    }
+                    if (UnitFailure.TryLoad(dir) is { } earlier)
+                    {
+                        log($"{tag}: failed earlier ({earlier.Reason}); skipped — delete {dir} to try it again");
+                        failed.Add(earlier);
+                        continue;
+                    }
+                    pending.Add((unit, folder, tag));
+                }
+                if (pending.Count == 0) continue;
+                var configs = pending.Select(p => p.Unit).ToList();
+                var first = configs[0];
+                var checkpointDir = configs.Count == 1 ? pending[0].Folder.PartialCheckpoint : ResultsFolder.StackCheckpoint(resultsDir, configs);
+                var resumeFrom = new Checkpoint(checkpointDir).LatestEpoch();
+                log($"{string.Join(", ", pending.Select(p => p.Tag))}{(configs.Count > 1 ? $" as one stack of {configs.Count}" : "")}: " +
+                    $"width {first.Width}, {first.Epochs} epochs, batch {first.BatchSize}, " +
+                    $"loss {first.Loss}, feature norm {first.FeatureNorm}{(first.FeatureNormTemperature != 1 ? $" (τ {first.FeatureNormTemperature})" : "")}, " +
+                    $"{first.Activation}, {first.Shortcut} shortcuts{(first.SpectralNorm ? ", SN" : "")}" +
+                    (first.ValidationFraction > 0 ? $", {first.ValidationFraction:P0} of the training set held out" : "") +
+                    (resumeFrom is { } epoch ? $"; resuming after epoch {epoch} from its checkpoint" : ""));
+                try
+                {
+                    var results = UnitRunner.RunStack(configs, pending.Select(p => p.Folder).ToList(), checkpointDir, data, progress(first));
+                    foreach (var result in results)
+                        log($"    {result.Row} seed {result.Seed}: accuracy {result.Accuracy:P1}; " + string.Join("; ", result.Ood.Keys.Select(o =>
+                            $"{o} {result.PrimaryScore} AUROC {result.Primary(o).Auroc:F3}")) + $"; {result.WallSeconds:F0} s");
+                    finished.AddRange(results);
+                }
+                catch (DivergenceException e)
+                {
+                    foreach (var (unit, folder, _) in pending)
+                    {
+                        failed.Add(UnitFailure.Record(folder.Dir, unit, e));
+                        log($"    {unit.Row} seed {unit.Seed} FAILED: {e.Message}; recorded in {Path.Combine(folder.Dir, UnitFailure.FileName)}, going on with the other units");
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // A disk problem is not this unit's fault and would hit the next one too: stop, saying what survives.
+                    var saved = new Checkpoint(checkpointDir).LatestEpoch();
+                    throw new ReproException($"{first.Row} seed {string.Join(", ", configs.Select(c => c.Seed))}: writing under " +
+                        $"{Path.GetDirectoryName(checkpointDir)} failed: {e.Message} (disk full or read-only?). " +
+                        $"Finished units are untouched; {(saved is { } k ? $"this unit resumes after epoch {k}" : "this unit starts over")} " +
+                        "when the run is repeated with space to write");
+                }
             }
-            catch (DivergenceException e)
-            {
-                failed.Add(UnitFailure.Record(dir, unit, e));
-                log($"    FAILED: {e.Message}; recorded in {Path.Combine(dir, UnitFailure.FileName)}, going on with the other units");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // A disk problem is not this unit's fault and would hit the next one too: stop, saying what survives.
-                var saved = folder.CheckpointedEpoch;
-                throw new ReproException($"{unit.Row} seed {unit.Seed}: writing under {folder.Partial} failed: {e.Message} (disk full or read-only?). " +
-                    $"Finished units are untouched; {(saved is { } k ? $"this unit resumes after epoch {k}" : "this unit starts over")} " +
-                    "when the run is repeated with space to write");
-            }
+            finally { foreach (var claim in claims) claim.Dispose(); }
         }
         return new ExperimentOutcome(finished, failed, elsewhere);
     }

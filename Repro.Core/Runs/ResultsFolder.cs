@@ -39,6 +39,13 @@ public static class ResultsFolder
 
     public static UnitFolder Unit(string resultsDir, RunConfig unit) => Unit(resultsDir, unit.Row, unit.Seed);
 
+    /// <summary>
+    /// The checkpoint of seeds of one row training as one stack: &lt;results&gt;/&lt;row&gt;/stack-&lt;seeds&gt;.partial/checkpoint,
+    /// beside the units (not one of them: no unit folder names it). Removed once the stack's units are written.
+    /// </summary>
+    public static string StackCheckpoint(string resultsDir, IReadOnlyList<RunConfig> stack) =>
+        Path.Combine(resultsDir, stack[0].Row, $"stack-{string.Join("-", stack.Select(u => u.Seed))}{UnitFolder.PartialSuffix}", UnitFolder.CheckpointFolder);
+
     /// <summary>A unit folder still being written (or left so by a kill).</summary>
     public static bool IsPartial(string dir) => dir.TrimEnd('/').EndsWith(UnitFolder.PartialSuffix, StringComparison.Ordinal);
 

@@ -6,7 +6,8 @@ namespace Repro.Runs;
 /// <summary>
 /// What one (row, seed) unit produced: written as metrics.json beside config.json, curve.csv and scores/*.csv.
 /// Ood maps OoD set → score name → metrics; every registered score is evaluated, PrimaryScore is the row's. TrainSplit
-/// says which training images were used (absent in units written before it was recorded).
+/// says which training images were used (absent in units written before it was recorded); StackSeeds, the seeds the
+/// unit was trained together with as one stacked model, its own included (absent when it trained alone).
 /// </summary>
 public sealed record UnitResult(
     string Row,
@@ -21,7 +22,9 @@ public sealed record UnitResult(
     IReadOnlyDictionary<string, string> Versions,
     IReadOnlyDictionary<string, string> DataHashes,
     DateTimeOffset Finished,
-    Data.TrainingSplitRecord? TrainSplit = null)
+    Data.TrainingSplitRecord? TrainSplit = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<int>? StackSeeds = null)
 {
     public OodMetrics Primary(string oodSet) => Ood[oodSet][PrimaryScore];
 }

@@ -17,44 +17,66 @@ public static class UnitRunner
 {
     public static UnitResult Run(RunConfig config, string unitDir, DataSets data, IProgressSink? progress = null)
     {
-        config.Validate();
         var unit = new UnitFolder(unitDir, config.Row, config.Seed);
-        if (unit.IsFinished)
-            throw new ReproException($"{unitDir} already holds a finished result; refusing to overwrite it (choose another output directory)");
+        return RunStack([config], [unit], unit.PartialCheckpoint, data, progress)[0];
+    }
+
+    /// <summary>
+    /// Trains seeds of one row as one stacked model (one seed: an ordinary run), checkpointing the stack in
+    /// <paramref name="checkpointDir"/>, then scores and writes each seed's unit as a separate run's, recording the stack.
+    /// </summary>
+    public static IReadOnlyList<UnitResult> RunStack(IReadOnlyList<RunConfig> configs, IReadOnlyList<UnitFolder> units,
+        string checkpointDir, DataSets data, IProgressSink? progress = null)
+    {
+        foreach (var config in configs) config.Validate();
+        foreach (var unit in units)
+            if (unit.IsFinished)
+                throw new ReproException($"{unit.Dir} already holds a finished result; refusing to overwrite it (choose another output directory)");
         var wall = Stopwatch.StartNew();
-        var device = Devices.Resolve(config.Device);
-        var idInfo = DataCatalog.Info(config.InDistribution);
-        var train = data.Get(config.InDistribution, Split.Train);
-        var idTest = data.Get(config.InDistribution, Split.Test);
-        var oodSets = config.OodSets.Select(name => data.Get(name, Split.Test)).ToList();
+        var first = configs[0];
+        var device = Devices.Resolve(first.Device);
+        var idInfo = DataCatalog.Info(first.InDistribution);
+        var train = data.Get(first.InDistribution, Split.Train);
+        var idTest = data.Get(first.InDistribution, Split.Test);
+        var oodSets = first.OodSets.Select(name => data.Get(name, Split.Test)).ToList();
 
-        // Work happens in the partial folder; its checkpoint lets a killed unit resume at its last finished epoch.
-        var partial = unit.Partial;
-        var checkpoint = new Checkpoint(unit.PartialCheckpoint);
+        // Work happens in partial folders; the checkpoint lets a killed unit (or stack) resume at its last finished epoch.
+        var checkpoint = new Checkpoint(checkpointDir);
         Directory.CreateDirectory(checkpoint.Directory);
-        using var trained = Trainer.Train(config, train, device, progress, checkpoint);
-        var idScores = Evaluator.Score(trained.Model, idTest, idInfo, device, config.EvalBatchSize);
-        var oodScores = oodSets.Select(set => Evaluator.Score(trained.Model, set, idInfo, device, config.EvalBatchSize)).ToList();
+        var trained = Trainer.TrainStack(configs, train, device, progress, checkpoint);
+        var results = new List<UnitResult>();
+        try
+        {
+            for (int k = 0; k < configs.Count; k++)
+            {
+                var (config, unit, model) = (configs[k], units[k], trained[k]);
+                var idScores = Evaluator.Score(model.Model, idTest, idInfo, device, config.EvalBatchSize);
+                var oodScores = oodSets.Select(set => Evaluator.Score(model.Model, set, idInfo, device, config.EvalBatchSize)).ToList();
+                var ood = oodScores.ToDictionary(
+                    o => o.DataSet,
+                    o => (IReadOnlyDictionary<string, OodMetrics>)ScoreRegistry.All.ToDictionary(
+                        s => s.Name, s => OodMetrics.Compute(idScores.Scores[s.Name], o.Scores[s.Name])));
+                var result = new UnitResult(
+                    config.Row, config.Seed, config.PrimaryScore,
+                    Accuracy.Compute(idScores.Predictions, idScores.Labels),
+                    ood, model.Curve, model.TrainSeconds, wall.Elapsed.TotalSeconds, Devices.Describe(device),
+                    Provenance.Versions(), DataHashes(train, idTest, oodSets),
+                    DateTimeOffset.UtcNow, model.Split, configs.Count > 1 ? configs.Select(c => c.Seed).ToList() : null);
 
-        var ood = oodScores.ToDictionary(
-            o => o.DataSet,
-            o => (IReadOnlyDictionary<string, OodMetrics>)ScoreRegistry.All.ToDictionary(
-                s => s.Name, s => OodMetrics.Compute(idScores.Scores[s.Name], o.Scores[s.Name])));
-        var result = new UnitResult(
-            config.Row, config.Seed, config.PrimaryScore,
-            Accuracy.Compute(idScores.Predictions, idScores.Labels),
-            ood, trained.Curve, trained.TrainSeconds, wall.Elapsed.TotalSeconds, Devices.Describe(device),
-            Provenance.Versions(), DataHashes(train, idTest, oodSets),
-            DateTimeOffset.UtcNow, trained.Split);
-
-        UnitFiles.Write(partial, config, result, oodScores.Prepend(idScores));
-        // Rename first, then drop the checkpoint: a kill between the two leaves a finished unit with a stale checkpoint
-        // (cleaned up by the next run), never a partial folder without one that would have to train again from scratch.
-        Platform.CrashPoint.Here("unit.rename");
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(unitDir))!);
-        Directory.Move(partial, unitDir);
-        ResultsFolder.RemoveLeftoverCheckpoint(unit);
-        return result;
+                UnitFiles.Write(unit.Partial, config, result, oodScores.Prepend(idScores));
+                // Rename first, then drop the checkpoint: a kill between the two leaves a finished unit with a stale checkpoint
+                // (cleaned up by the next run), never a partial folder without one that would have to train again from scratch.
+                Platform.CrashPoint.Here("unit.rename");
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(unit.Dir))!);
+                Directory.Move(unit.Partial, unit.Dir);
+                ResultsFolder.RemoveLeftoverCheckpoint(unit);
+                results.Add(result);
+            }
+        }
+        finally { foreach (var t in trained) t.Dispose(); }
+        // A stack's own checkpoint folder: its units are all written now.
+        if (configs.Count > 1) Directory.Delete(Path.GetDirectoryName(checkpointDir)!, recursive: true);
+        return results;
     }
 
     public static UnitResult Load(string unitDir)

@@ -27,7 +27,7 @@ public static class Evaluator
         {
             int size = Math.Min(batchSize, set.Count - start);
             using var scope = NewDisposeScope();
-            var x = Augmentation.Normalize(pixels.narrow(0, start, size).to(device), normalization);
+            var x = Trainer.ForDevice(Augmentation.Normalize(pixels.narrow(0, start, size).to(device), normalization));
             using var output = model.call(x);
             output.Logits.argmax(1).cpu().data<long>().CopyTo(predictions.AsSpan(start, size));
             foreach (var score in scores)

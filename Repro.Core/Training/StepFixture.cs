@@ -17,12 +17,14 @@ public sealed class StepFixture : IDisposable
     public TrainStep Step { get; }
     public DatasetInfo Data { get; }
 
-    public StepFixture(RunConfig config, DatasetInfo data, Device device)
+    /// <param name="stack">K seeds as one stacked model: a step then takes K batches side by side ([N, K·C, H, W], labels [N, K]).</param>
+    public StepFixture(RunConfig config, DatasetInfo data, Device device, int stack = 1)
     {
         Platform.ReproducibleCpu.EnsureApplied();
         random.manual_seed(config.Seed);
         Data = data;
-        Model = Trainer.CreateModel(config, data).to(device);
+        Model = Trainer.CreateModel(config, data, stack).to(device);
+        Trainer.PrepareForDevice(Model, device);
         Model.train();
         optimizer = Trainer.CreateOptimizer(config, Model);
         Step = new TrainStep(Model, Trainer.CreateLoss(config), optimizer);

@@ -20,12 +20,14 @@ public sealed record TrainedModel(ResNet18 Model, IReadOnlyList<EpochRecord> Cur
 /// </summary>
 public static class Trainer
 {
-    public static ResNet18 CreateModel(RunConfig config, DatasetInfo data) => new(new ModelSpec(
+    /// <param name="stack">K models computed as one (ModelSpec.Stack); a stack to train comes from K single models instead
+    /// (TrainStack), so each keeps its own initialization — this one is for timing.</param>
+    public static ResNet18 CreateModel(RunConfig config, DatasetInfo data, int stack = 1) => new(new ModelSpec(
         InputChannels: data.Channels, NumClasses: data.NumClasses, Width: config.Width, Activation: config.Activation,
         FeatureNorm: config.FeatureNorm, FeatureNormEpsilon: config.FeatureNormEpsilon,
         FeatureNormTemperature: config.FeatureNormTemperature, Shortcut: config.Shortcut,
         SpectralNorm: config.SpectralNorm, SpectralNormCoefficient: config.SpectralNormCoefficient, InputSize: data.Side,
-        Precision: config.Precision));
+        Precision: config.Precision, Stack: stack));
 
     public static ITrainingLoss CreateLoss(RunConfig config) => config.Loss switch
     {
@@ -77,6 +79,7 @@ public static class Trainer
             model = singles.Count == 1 ? singles[0] : ModelStack.Stack(singles);
             if (singles.Count > 1) foreach (var single in singles) single.Dispose();
             singles.Clear();
+            PrepareForDevice(model, device);
             var curves = Train(configs, model, trainSet, splits, stats, device, progress, checkpoint);
             var seconds = curves.Select(curve => curve.Sum(r => r.Seconds)).ToList();
             if (configs.Count == 1) return [new TrainedModel(model, curves[0], seconds[0], splits[0].Record)];
@@ -158,6 +161,29 @@ public static class Trainer
     }
 
     /// <summary>
+    /// On CUDA: convolution weights in channels_last (NHWC strides), which cuDNN's fast bf16/tensor-core kernels want
+    /// (PyTorch's memory_format, unwrapped in TorchSharp 0.107: see Model/ChannelsLast.cs), and cudnn.benchmark on, so
+    /// cuDNN times its algorithms for each shape once and keeps the fastest. Before the optimizer is built: it must hold
+    /// the converted parameters. The CPU stays NCHW — oneDNN's channels_last kernels compute some small shapes wrong here.
+    /// </summary>
+    public static void PrepareForDevice(ResNet18 model, Device device)
+    {
+        if (device.type != TorchSharp.DeviceType.CUDA) return;
+        ChannelsLast.ConvertParameters(model);
+        if (!cudnnBenchmarkTried)
+        {
+            cudnnBenchmarkTried = true;
+            if (!Platform.CudnnBenchmark.TryEnable(out var message)) Console.Error.WriteLine($"warning: {message}; training goes on with cuDNN's default algorithm choice");
+        }
+    }
+
+    private static bool cudnnBenchmarkTried;
+
+    /// <summary>A batch's images in the layout the device's convolutions want (channels_last on CUDA).</summary>
+    public static Tensor ForDevice(Tensor images) =>
+        images.device.type == TorchSharp.DeviceType.CUDA ? ChannelsLast.ToChannelsLast(images) : images;
+
+    /// <summary>
     /// One batch for each model of the stack, from its own order and generator, side by side: images [N, K·C, H, W]
     /// and labels [N, K]. For one model: that model's batch as is.
     /// </summary>
@@ -167,8 +193,8 @@ public static class Trainer
         var batches = trainedIndices.Select((trained, m) =>
             TrainingBatch.Prepare(pixels, labels, trained.index_select(0, orders[m].narrow(0, start, size).to(device)), config, stats, generators[m])).ToList();
         return batches.Count == 1
-            ? batches[0]
-            : (cat(batches.Select(b => b.X).ToList(), 1), stack(batches.Select(b => b.Y).ToList(), 1));
+            ? (ForDevice(batches[0].X), batches[0].Y)
+            : (ForDevice(cat(batches.Select(b => b.X).ToList(), 1)), stack(batches.Select(b => b.Y).ToList(), 1));
     }
 
     /// <summary>

@@ -47,6 +47,18 @@ class SNConv2d(nn.Module):
         return F.conv2d(x, self.weight / (sigma / self.coeff).clamp_min(1.0), stride=self.stride, padding=self.padding)
 
 
+class AvgPoolShortcut(nn.Module):
+    """Repro.Core/Model/AvgPoolShortcut.cs (DDU's -mod shortcut): pool by the stride, append zero channels."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.extra, self.stride = cout - cin, stride
+
+    def forward(self, x):
+        x = F.avg_pool2d(x, 1, self.stride) if x.shape[2] % 2 else F.avg_pool2d(x, self.stride, self.stride)
+        return F.pad(x, (0, 0, 0, 0, 0, self.extra))
+
+
 def conv(cfg, cin, cout, k, stride, in_size):
     if cfg["spectralNorm"]:
         return SNConv2d(cin, cout, k, stride, k // 2, in_size, cfg["spectralNormCoefficient"])
@@ -62,7 +74,8 @@ class Block(nn.Module):
         self.conv2, self.bn2 = conv(cfg, cout, cout, 3, 1, out_size), nn.BatchNorm2d(cout)
         self.shortcut = None
         if stride != 1 or cin != cout:
-            self.shortcut = nn.Sequential(conv(cfg, cin, cout, 1, stride, in_size), nn.BatchNorm2d(cout))
+            self.shortcut = (AvgPoolShortcut(cin, cout, stride) if cfg.get("shortcut") == "avgpool"
+                             else nn.Sequential(conv(cfg, cin, cout, 1, stride, in_size), nn.BatchNorm2d(cout)))
 
     def forward(self, x):
         h = self.act(self.bn1(self.conv1(x)))

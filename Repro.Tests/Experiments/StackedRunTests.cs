@@ -1,0 +1,68 @@
+using Repro.Experiments;
+using Repro.Runs;
+using Repro.Tests.Training;
+using Repro.Training;
+using Xunit;
+
+namespace Repro.Tests.Experiments;
+
+/// <summary>An experiment run in stacks: each seed still gets its own unit; shards and claims deal whole stacks.</summary>
+[Collection(TorchCollection.Name)]
+public class StackedRunTests
+{
+    private static RunConfig Tiny => TinyRun.Config() with { TrainSubset = 256 };
+
+    [Fact]
+    public void A_stacked_run_writes_each_seed_its_own_unit_recording_its_stack()
+    {
+        using var temp = new TempDir();
+        var experiment = new Experiment("stacked", "three seeds in stacks of two", [Tiny], [1, 2, 3]);
+        var log = new List<string>();
+
+        var outcome = ExperimentRunner.Run(experiment, temp.Path, TinyRun.Data, _ => IProgressSink.Silent, log.Add, stack: 2);
+
+        Assert.Equal([1, 2, 3], outcome.Finished.Select(r => r.Seed).Order());
+        Assert.Empty(outcome.Failed);
+        var units = ExperimentRunner.FindFinished(temp.Path).ToDictionary(u => u.Result.Seed);
+        Assert.Equal([1, 2], units[1].Result.StackSeeds);
+        Assert.Equal([1, 2], units[2].Result.StackSeeds);
+        Assert.Null(units[3].Result.StackSeeds);   // the last stack has one seed: an ordinary run
+        Assert.Contains(log, line => line.Contains("as one stack of 2"));
+        // Each seed is its own run inside the stack, and the stack's checkpoint folder is gone once its units are written.
+        Assert.NotEqual(units[1].Result.Curve[0].Loss, units[2].Result.Curve[0].Loss);
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(temp.Path, "l2"), "stack-*"));
+        Assert.Contains("\"stackSeeds\"", File.ReadAllText(Path.Combine(units[1].Dir, UnitFiles.Metrics)));
+        Assert.DoesNotContain("stackSeeds", File.ReadAllText(Path.Combine(units[3].Dir, UnitFiles.Metrics)));
+    }
+
+    [Fact]
+    public void Shards_deal_whole_stacks_of_one_row_and_cover_every_unit_once()
+    {
+        var experiment = new Experiment("dealt", "two rows, five seeds", [Tiny with { Row = "a" }, Tiny with { Row = "b" }], [0, 1, 2, 3, 4]);
+        var shards = Enumerable.Range(1, 3).Select(i => ExperimentRunner.ShardStacks(experiment, i, 3, stack: 2)).ToList();
+        var stacks = shards.SelectMany(s => s).ToList();
+        Assert.All(stacks, s => Assert.Single(s.Select(u => u.Row).Distinct()));
+        Assert.All(stacks, s => Assert.InRange(s.Count, 1, 2));
+        var units = stacks.SelectMany(s => s).Select(u => (u.Row, u.Seed)).ToList();
+        Assert.Equal(experiment.Units().Select(u => (u.Row, u.Seed)).Order(), units.Order());
+        Assert.Equal(units.Count, units.Distinct().Count());
+        // Stacks of one deal exactly as units did.
+        Assert.Equal(experiment.Units().Select(u => (u.Row, u.Seed)),
+            ExperimentRunner.ShardStacks(experiment, 1, 1, stack: 1).Select(s => (Assert.Single(s).Row, s[0].Seed)));
+    }
+
+    [Fact]
+    public void A_stack_trains_only_its_seeds_still_to_do()
+    {
+        // Seed 2 failed in an earlier run (claims held by other processes are skipped the same way, WorkersTests).
+        using var temp = new TempDir();
+        var experiment = new Experiment("partly-done", "one seed failed before", [Tiny], [1, 2]);
+        UnitFailure.Record(ResultsFolder.Unit(temp.Path, Tiny with { Seed = 2 }).Dir, Tiny with { Seed = 2 }, new DivergenceException(1, 3, "loss is NaN"));
+
+        var outcome = ExperimentRunner.Run(experiment, temp.Path, TinyRun.Data, _ => IProgressSink.Silent, _ => { }, stack: 2);
+
+        Assert.Equal(1, Assert.Single(outcome.Finished).Seed);
+        Assert.Null(outcome.Finished[0].StackSeeds);   // trained alone
+        Assert.Equal(2, Assert.Single(outcome.Failed).Seed);
+    }
+}
