@@ -14,11 +14,15 @@ namespace Repro.Training;
 public sealed class FusedSgd : IDisposable
 {
     // Compiled once per process: compiling costs milliseconds and the unit holds no state. A script that fails to
-    // compile kills the process (TorchSharp catches only c10::Error), which the CPU tests would show first.
-    // The script must end in a newline (TorchScript's parser asserts otherwise), hence the blank last line.
+    // compile kills the process (TorchSharp catches only c10::Error), which the CPU tests would show first. The script
+    // must end in a newline (TorchScript's parser asserts otherwise), hence the blank last line.
+    // Every argument is a tensor. TorchSharp 0.107 hands a double argument of `invoke` to libtorch as a native Scalar;
+    // once, after nine units of a run had stepped fine, the tenth died in its first step with "Expected false to be
+    // true" from c10::Scalar::toLong inside THSJIT_CompilationUnit_Invoke — a Scalar of no known kind. So the settings
+    // travel as one CPU tensor [lr, momentum, weight decay, nesterov, first step], read back inside the script.
     private static readonly Lazy<jit.CompilationUnit> Script = new(() => jit.compile("""
-        def step(params: List[Tensor], grads: List[Tensor], buffers: List[Tensor], lr: float, momentum: float, weight_decay: float, nesterov: bool, first: bool):
-            torch._fused_sgd_(params, grads, buffers, weight_decay=weight_decay, momentum=momentum, lr=lr, dampening=0.0, nesterov=nesterov, maximize=False, is_first_step=first)
+        def step(params: List[Tensor], grads: List[Tensor], buffers: List[Tensor], settings: Tensor):
+            torch._fused_sgd_(params, grads, buffers, weight_decay=float(settings[2].item()), momentum=float(settings[1].item()), lr=float(settings[0].item()), dampening=0.0, nesterov=float(settings[3].item()) != 0.0, maximize=False, is_first_step=float(settings[4].item()) != 0.0)
 
         """));
 
@@ -66,8 +70,8 @@ public sealed class FusedSgd : IDisposable
         for (int i = 0; i < grads.Length; i++)
             grads[i] = parameters[i].Parameter.grad
                        ?? throw new InvalidOperationException($"parameter '{parameters[i].Name}' has no gradient: every parameter must take part in the loss");
-        Script.Value.invoke("step", parameters.Select(p => (Tensor)p.Parameter).ToArray(), grads, buffers,
-            LearningRate, Momentum, WeightDecay, Nesterov, !buffersHoldMomentum);
+        var settings = tensor(new[] { LearningRate, Momentum, WeightDecay, Nesterov ? 1.0 : 0.0, buffersHoldMomentum ? 0.0 : 1.0 }, ScalarType.Float64);
+        Script.Value.invoke("step", parameters.Select(p => (Tensor)p.Parameter).ToArray(), grads, buffers, settings);
         buffersHoldMomentum = true;
     }
 
