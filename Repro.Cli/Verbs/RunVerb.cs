@@ -116,7 +116,7 @@ internal static class RunVerb
         int? currentVersion = referenceDefinition is not null && File.Exists(referenceDefinition) ? ExperimentDefinition.Load(referenceDefinition).Version : null;
         Console.WriteLine();
         Console.WriteLine(ResultTable.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
-            $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss}",
+            $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss} on {Devices.Describe(Devices.Resolve(experiment.Rows[0].Device))}",
             ResultTable.Summarize(outcome.Finished), reference, referenceName, currentVersion));
         Console.WriteLine($"results: {outDir}");
         ReportVerb.WriteAfterRun(outDir, definitionFile);
