@@ -25,7 +25,6 @@ public static class Projection
     {
         var experiment = definition.ToExperiment();
         var byRow = definition.TrainedRows.Select(definition.ConfigFor).ToList();
-        var timedNetworks = timings.ToDictionary(t => t, t => Network(definition.ConfigFor(definition.Row(t.Row))));
         var sb = new System.Text.StringBuilder();
         sb.AppendLine($"| row | epochs × seeds | batch | best measured | img/s | hours |");
         sb.AppendLine("|---|---:|---:|---|---:|---:|");
@@ -36,7 +35,7 @@ public static class Projection
             int all = TrainingImages.GetValueOrDefault(row.InDistribution);
             int images = row.TrainSubset ?? all - (int)Math.Floor(row.ValidationFraction * all);
             // Timings with the data pipeline are what an epoch costs; synthetic-batch ones only when there are none.
-            var like = timings.Where(t => timedNetworks[t] == Network(row) && t.BatchSize == row.BatchSize).ToList();
+            var like = timings.Where(t => Network(definition.ConfigFor(definition.Row(t.Row))) == Network(row) && t.BatchSize == row.BatchSize).ToList();
             var best = (like.Any(t => t.WithData) ? like.Where(t => t.WithData) : like).MaxBy(t => t.ImagesPerSecond);
             if (best is null || images == 0)
             {

@@ -42,9 +42,9 @@ public static class StepBenchmark
             using var stepScope = NewDisposeScope();
             if (!withData) { step.Run(fixedX, fixedY); return; }
             // Each seed of a stack draws and augments its own batch, as the training loop does.
-            var batches = Enumerable.Range(0, stack).Select(_ =>
-                TrainingBatch.Prepare(pixels, labels, randperm(poolSize, generator: generator).narrow(0, 0, batchSize).to(device), row, info, generator)).ToList();
-            step.Run(Trainer.ForDevice(cat(batches.Select(b => b.X).ToList(), 1)), torch.stack(batches.Select(b => b.Y).ToList(), 1));
+            var (x, y) = TrainingBatch.SideBySide(Enumerable.Range(0, stack).Select(_ =>
+                TrainingBatch.Prepare(pixels, labels, randperm(poolSize, generator: generator).narrow(0, 0, batchSize).to(device), row, info, generator)).ToList());
+            step.Run(x, y);
         }
         for (int i = 0; i < warmup; i++) Once();
         Synchronize(device);

@@ -141,7 +141,7 @@ public static class ExperimentRunner
                 if (pending.Count == 0) continue;
                 var configs = pending.Select(p => p.Unit).ToList();
                 var first = configs[0];
-                var checkpointDir = configs.Count == 1 ? pending[0].Folder.PartialCheckpoint : ResultsFolder.StackCheckpoint(resultsDir, configs);
+                var checkpointDir = ResultsFolder.StackCheckpoint(resultsDir, configs);
                 var resumeFrom = new Checkpoint(checkpointDir).LatestEpoch();
                 log($"{string.Join(", ", pending.Select(p => p.Tag))}{(configs.Count > 1 ? $" as one stack of {configs.Count}" : "")}: " +
                     $"width {first.Width}, {first.Epochs} epochs, batch {first.BatchSize}, " +
@@ -152,6 +152,7 @@ public static class ExperimentRunner
                 try
                 {
                     var results = UnitRunner.RunStack(configs, pending.Select(p => p.Folder).ToList(), checkpointDir, data, progress(first));
+                    ResultsFolder.RemoveStackCheckpoint(resultsDir, configs);
                     foreach (var result in results)
                         log($"    {result.Row} seed {result.Seed}: accuracy {result.Accuracy:P1}; " + string.Join("; ", result.Ood.Keys.Select(o =>
                             $"{o} {result.PrimaryScore} AUROC {result.Primary(o).Auroc:F3}")) + $"; {result.WallSeconds:F0} s");

@@ -40,11 +40,20 @@ public static class ResultsFolder
     public static UnitFolder Unit(string resultsDir, RunConfig unit) => Unit(resultsDir, unit.Row, unit.Seed);
 
     /// <summary>
-    /// The checkpoint of seeds of one row training as one stack: &lt;results&gt;/&lt;row&gt;/stack-&lt;seeds&gt;.partial/checkpoint,
-    /// beside the units (not one of them: no unit folder names it). Removed once the stack's units are written.
+    /// Where seeds of one row training as one stack checkpoint: a single unit in its own partial folder; a stack of several
+    /// in &lt;results&gt;/&lt;row&gt;/stack-&lt;seeds&gt;.partial/checkpoint, beside the units (no unit folder names it).
     /// </summary>
     public static string StackCheckpoint(string resultsDir, IReadOnlyList<RunConfig> stack) =>
-        Path.Combine(resultsDir, stack[0].Row, $"stack-{string.Join("-", stack.Select(u => u.Seed))}{UnitFolder.PartialSuffix}", UnitFolder.CheckpointFolder);
+        stack.Count == 1 ? Unit(resultsDir, stack[0]).PartialCheckpoint : Path.Combine(StackFolder(resultsDir, stack), UnitFolder.CheckpointFolder);
+
+    /// <summary>A stack's own folder, once its units are all written (a single unit's checkpoint goes with its rename).</summary>
+    public static void RemoveStackCheckpoint(string resultsDir, IReadOnlyList<RunConfig> stack)
+    {
+        if (stack.Count > 1 && Directory.Exists(StackFolder(resultsDir, stack))) Directory.Delete(StackFolder(resultsDir, stack), recursive: true);
+    }
+
+    private static string StackFolder(string resultsDir, IReadOnlyList<RunConfig> stack) =>
+        Path.Combine(resultsDir, stack[0].Row, $"stack-{string.Join("-", stack.Select(u => u.Seed))}{UnitFolder.PartialSuffix}");
 
     /// <summary>A unit folder still being written (or left so by a kill).</summary>
     public static bool IsPartial(string dir) => dir.TrimEnd('/').EndsWith(UnitFolder.PartialSuffix, StringComparison.Ordinal);

@@ -74,8 +74,6 @@ public static class UnitRunner
             }
         }
         finally { foreach (var t in trained) t.Dispose(); }
-        // A stack's own checkpoint folder: its units are all written now.
-        if (configs.Count > 1) Directory.Delete(Path.GetDirectoryName(checkpointDir)!, recursive: true);
         return results;
     }
 

@@ -184,17 +184,13 @@ public static class Trainer
         images.device.type == TorchSharp.DeviceType.CUDA ? ChannelsLast.ToChannelsLast(images) : images;
 
     /// <summary>
-    /// One batch for each model of the stack, from its own order and generator, side by side: images [N, K·C, H, W]
-    /// and labels [N, K]. For one model: that model's batch as is.
+    /// One batch for each model of the stack, from its own order and generator, side by side (TrainingBatch.SideBySide).
     /// </summary>
     private static (Tensor X, Tensor Y) StackedBatch(Tensor pixels, Tensor labels, IReadOnlyList<Tensor> trainedIndices,
         IReadOnlyList<Tensor> orders, int start, int size, RunConfig config, DatasetInfo stats, IReadOnlyList<Generator> generators, Device device)
     {
-        var batches = trainedIndices.Select((trained, m) =>
-            TrainingBatch.Prepare(pixels, labels, trained.index_select(0, orders[m].narrow(0, start, size).to(device)), config, stats, generators[m])).ToList();
-        return batches.Count == 1
-            ? (ForDevice(batches[0].X), batches[0].Y)
-            : (ForDevice(cat(batches.Select(b => b.X).ToList(), 1)), stack(batches.Select(b => b.Y).ToList(), 1));
+        return TrainingBatch.SideBySide(trainedIndices.Select((trained, m) =>
+            TrainingBatch.Prepare(pixels, labels, trained.index_select(0, orders[m].narrow(0, start, size).to(device)), config, stats, generators[m])).ToList());
     }
 
     /// <summary>
