@@ -9,10 +9,10 @@ namespace Repro.Cli.Bench;
 /// <summary>Training throughput of one row's model: images per second over timed steps, after warm-up.</summary>
 public sealed record StepTiming(string Row, int BatchSize, int Steps, double ImagesPerSecond, double MillisecondsPerStep, string Device,
     Model.ComputePrecision Precision = Model.ComputePrecision.Fp32, bool WithData = false,
-    DateTimeOffset TimedFrom = default, DateTimeOffset TimedTo = default, int Stack = 1)
+    DateTimeOffset TimedFrom = default, DateTimeOffset TimedTo = default, int Stack = 1, bool ChannelsLast = false)
 {
-    /// <summary>"fp32", "bf16 ×4", "fp32 + data": what the timed step held (×K: K seeds as one stacked model; img/s counts all K).</summary>
-    public string Label => Precision.ToString().ToLowerInvariant() + (Stack > 1 ? $" ×{Stack}" : "") + (WithData ? " + data" : "");
+    /// <summary>"fp32", "bf16 ×4", "fp32 + data", "fp32 NHWC": what the timed step held (×K: K seeds as one stacked model; img/s counts all K; NHWC: channels_last forced).</summary>
+    public string Label => Precision.ToString().ToLowerInvariant() + (Stack > 1 ? $" ×{Stack}" : "") + (WithData ? " + data" : "") + (ChannelsLast ? " NHWC" : "");
 }
 
 /// <summary>
@@ -25,26 +25,29 @@ public sealed record StepTiming(string Row, int BatchSize, int Steps, double Ima
 /// </summary>
 public static class StepBenchmark
 {
-    public static StepTiming Measure(RunConfig row, int batchSize, int steps, int warmup, Device device, bool withData = false, int stack = 1)
+    /// <param name="channelsLast">Weights and batches in channels_last whatever the device (training's layout is channels_last on CUDA, NCHW on the CPU).</param>
+    public static StepTiming Measure(RunConfig row, int batchSize, int steps, int warmup, Device device, bool withData = false, int stack = 1,
+        bool channelsLast = false)
     {
         using var scope = NewDisposeScope();
         var info = DataCatalog.Info(row.InDistribution);
-        using var fixture = new StepFixture(row, info, device, stack);
+        using var fixture = new StepFixture(row, info, device, stack, channelsLast);
+        Tensor Layout(Tensor x) => channelsLast ? Model.ChannelsLast.ToChannelsLast(x) : Trainer.ForDevice(x);
         var step = fixture.Step;
         using var generator = new Generator((ulong)row.Seed);
         int poolSize = Math.Max(4 * batchSize, 4096);
         var pixels = randint(0, 256, [poolSize, info.Channels, info.Side, info.Side], dtype: ScalarType.Byte, device: device);
         var labels = randint(0, info.NumClasses, [poolSize], device: device);
-        var fixedX = Trainer.ForDevice(randn([batchSize, stack * info.Channels, info.Side, info.Side], device: device));
+        var fixedX = Layout(randn([batchSize, stack * info.Channels, info.Side, info.Side], device: device));
         var fixedY = randint(0, info.NumClasses, [batchSize, stack], device: device);
         void Once()
         {
             using var stepScope = NewDisposeScope();
             if (!withData) { step.Run(fixedX, fixedY); return; }
             // Each seed of a stack draws and augments its own batch, as the training loop does.
-            var (x, y) = TrainingBatch.SideBySide(Enumerable.Range(0, stack).Select(_ =>
+            var (images, y) = TrainingBatch.SideBySide(Enumerable.Range(0, stack).Select(_ =>
                 TrainingBatch.Prepare(pixels, labels, randperm(poolSize, generator: generator).narrow(0, 0, batchSize).to(device), row, info, generator)).ToList());
-            step.Run(x, y);
+            step.Run(channelsLast ? Model.ChannelsLast.ToChannelsLast(images) : images, y);
         }
         for (int i = 0; i < warmup; i++) Once();
         Synchronize(device);
@@ -56,7 +59,7 @@ public static class StepBenchmark
         var seconds = elapsed.TotalSeconds;
         // The timed window's wall-clock ends let several processes' timings be combined (scripts/bench-concurrent.sh).
         return new StepTiming(row.Row, batchSize, steps, steps * (double)batchSize * stack / seconds, 1000 * seconds / steps, Devices.Describe(device),
-            row.Precision, withData, from, from + elapsed, stack);
+            row.Precision, withData, from, from + elapsed, stack, channelsLast);
     }
 
     private static void Synchronize(Device device)

@@ -16,6 +16,7 @@ internal static class BenchVerb
         var batches = CommonOptions.List("--batch", "128,1024", "batch sizes ≥ 2");
         var precisions = CommonOptions.List("--precision", "fp32,bf16", "fp32 and/or bf16");
         var inputs = CommonOptions.List("--input", "step", "step (synthetic batch already on the device) and/or data (drawn and augmented there first)");
+        var layouts = CommonOptions.List("--layout", "default", "default (channels_last on CUDA, NCHW on the CPU, as training runs) and/or channels-last (forced on any device)");
         var stacks = CommonOptions.List("--stack", "1", "K seeds as one stacked model (grouped convolutions); img/s counts all K");
         var steps = CommonOptions.Positive("--steps", 30, "timed steps");
         var warmup = CommonOptions.Positive("--warmup", 5, "untimed steps first");
@@ -24,7 +25,7 @@ internal static class BenchVerb
         var project = new Option<bool>("--project") { Description = "also project the definition's whole run from the best measured rates" };
         var peer = new Option<string?>("--peer") { Description = "PyTorch's timings (scripts/peer/train_step.py --json) for a ratio table", HelpName = "FILE" };
         var command = new Command("bench", "training throughput (img/s) of rows' models on synthetic batches")
-            { definition, rows, batches, precisions, inputs, stacks, steps, warmup, device, json, peer, project };
+            { definition, rows, batches, precisions, inputs, layouts, stacks, steps, warmup, device, json, peer, project };
         command.SetAction(parse =>
         {
             var peers = parse.GetValue(peer) is { } peerFile ? RatioTable.Load(peerFile) : null;
@@ -47,6 +48,11 @@ internal static class BenchVerb
             }).ToList();
             var stackList = parse.GetRequiredValue(stacks).Select(k => int.TryParse(k, out var v) && v >= 1 ? v
                 : throw new ConfigException("stack", $"expected comma-separated stack sizes ≥ 1, got '{k}'")).ToList();
+            var layoutList = parse.GetRequiredValue(layouts).Select(l => l switch
+            {
+                "default" => false, "channels-last" => true,
+                _ => throw new ConfigException("layout", $"expected default and/or channels-last, got '{l}'"),
+            }).ToList();
             int stepCount = parse.GetValue(steps), warmupCount = parse.GetValue(warmup);
             var resolved = Devices.Resolve(configs[0].Device);
             Console.WriteLine($"train step, TorchSharp, {Devices.Describe(resolved)}; {warmupCount} warm-up + {stepCount} timed steps; synthetic batches on the device");
@@ -55,8 +61,9 @@ internal static class BenchVerb
                 foreach (var batch in batchList)
                     foreach (var withData in inputList)
                     foreach (var stack in stackList)
+                    foreach (var channelsLast in layoutList)
                     {
-                        var t = StepBenchmark.Measure(row, batch, stepCount, warmupCount, resolved, withData, stack);
+                        var t = StepBenchmark.Measure(row, batch, stepCount, warmupCount, resolved, withData, stack, channelsLast);
                         timings.Add(t);
                         Console.WriteLine($"  {t.Row,-20} {t.Label,-12} batch {t.BatchSize,5}: {t.ImagesPerSecond,10:F0} img/s  {t.MillisecondsPerStep,8:F1} ms/step");
                     }

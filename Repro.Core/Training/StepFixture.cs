@@ -18,13 +18,15 @@ public sealed class StepFixture : IDisposable
     public DatasetInfo Data { get; }
 
     /// <param name="stack">K seeds as one stacked model: a step then takes K batches side by side ([N, K·C, H, W], labels [N, K]).</param>
-    public StepFixture(RunConfig config, DatasetInfo data, Device device, int stack = 1)
+    /// <param name="channelsLast">Weights in channels_last on any device (training uses it on CUDA only), to time the layout on the CPU.</param>
+    public StepFixture(RunConfig config, DatasetInfo data, Device device, int stack = 1, bool channelsLast = false)
     {
         Platform.ReproducibleCpu.EnsureApplied();
         random.manual_seed(config.Seed);
         Data = data;
         Model = Trainer.CreateModel(config, data, stack).to(device);
         Trainer.PrepareForDevice(Model, device);
+        if (channelsLast) ChannelsLast.ConvertParameters(Model);
         Model.train();
         optimizer = Trainer.CreateOptimizer(config, Model);
         Step = new TrainStep(Model, Trainer.CreateLoss(config), optimizer);

@@ -34,6 +34,28 @@ public class StepBenchmarkTests
         Assert.True(t.TimedTo > t.TimedFrom, $"timed window {t.TimedFrom:O} .. {t.TimedTo:O}");
     }
 
+    /// <summary>
+    /// `repro bench --layout channels-last` times the CPU in NHWC: every convolution weight is converted (training keeps
+    /// the CPU in NCHW). Average-pooling shortcuts: oneDNN's NHWC weight gradient of a narrow 1×1 stride-2 convolution
+    /// corrupts the heap on the CPU (Model/ChannelsLast.cs).
+    /// </summary>
+    [Fact]
+    public void Channels_last_puts_every_convolution_weight_in_NHWC_and_says_so()
+    {
+        var config = TinyRun.Config() with { Shortcut = Repro.Model.ShortcutKind.Avgpool };
+        var info = Repro.Data.DataCatalog.Info(config.InDistribution);
+        static List<bool> Layouts(StepFixture f) => f.Model.parameters().Where(p => p.dim() == 4 && p.shape[1] > 1)
+            .Select(Repro.Model.ChannelsLast.IsChannelsLast).ToList();
+        using (var plain = new StepFixture(config, info, CPU)) Assert.DoesNotContain(true, Layouts(plain));
+        using (var nhwc = new StepFixture(config, info, CPU, channelsLast: true))
+        {
+            Assert.NotEmpty(Layouts(nhwc));
+            Assert.DoesNotContain(false, Layouts(nhwc));
+        }
+        var t = StepBenchmark.Measure(config, batchSize: 8, steps: 2, warmup: 1, CPU, withData: true, channelsLast: true);
+        Assert.Equal("fp32 + data NHWC", t.Label);
+    }
+
     [Fact]
     public void Ratio_table_sets_ours_beside_each_peer_system()
     {
