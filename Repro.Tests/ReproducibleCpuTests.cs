@@ -69,6 +69,23 @@ public class ReproducibleCpuTests
         Assert.Contains("multiple of 8", e.Message);
     }
 
+    /// <summary>The width rule for each mode: pinned AVX2 needs a multiple of 8, native AVX-512 at least 16 channels.</summary>
+    [Theory]
+    [InlineData(8, CpuMode.Reproducible, "AVX-512", null)]
+    [InlineData(64, CpuMode.Reproducible, "AVX2", null)]
+    [InlineData(12, CpuMode.Reproducible, "AVX-512", "multiple of 8")]
+    [InlineData(4, CpuMode.Reproducible, "AVX2", "multiple of 8")]
+    [InlineData(8, CpuMode.Native, "AVX-512", "at least 16")]
+    [InlineData(12, CpuMode.Native, "AVX-512", "at least 16")]
+    [InlineData(16, CpuMode.Native, "AVX-512", null)]
+    [InlineData(8, CpuMode.Native, "AVX2", null)]
+    public void Widths_are_refused_where_the_modes_kernels_compute_them_wrong(int width, CpuMode mode, string isa, string? expected)
+    {
+        var problem = ReproducibleCpu.WidthProblem(width, mode, isa);
+        if (expected is null) Assert.Null(problem);
+        else Assert.Contains(expected, problem);
+    }
+
     [Fact]
     public void OneDNN_and_MKL_run_pinned_by_default_and_as_the_CPU_chooses_in_native_mode()
     {

@@ -120,22 +120,37 @@ public static class ReproducibleCpu
                 $"loaded and set ATEN_CPU_CAPABILITY; touch a Repro type first, or set {PinList} in the environment");
     }
 
-    /// <summary>Sets this process's thread count (--workers splits the cores) and the one its child processes inherit.</summary>
     /// <summary>
-    /// Refuses, on the pinned CPU, a width whose 3×3 convolutions oneDNN's AVX2 kernels get wrong. Measured against an
-    /// fp64 reference (libtorch 2.10, the 2-core AVX-512 EPYC pinned to AVX2, 2026-11-28): outputs are wrong for 9–15,
-    /// 17–23, … input channels and input gradients for fewer than 8 output channels (2 and 4 tested), off by the
-    /// values' own size; grouped convolutions and the native AVX-512 kernels were exact. A network of width w has 3×3
-    /// convolutions from and to w, 2w, 4w and 8w channels, all right only when w is a multiple of 8.
+    /// Refuses a width whose 3×3 convolutions the CPU's kernels get wrong (<see cref="WidthProblem"/>), before training
+    /// starts on wrong gradients.
     /// </summary>
     public static void RequireSafeWidth(int width)
     {
-        if (Mode != CpuMode.Reproducible || width % 8 == 0) return;
-        throw new ConfigException("width", $"{width} gives 3×3 convolutions of {width}, {2 * width}, {4 * width} and {8 * width} channels, some of " +
-            $"which oneDNN's AVX2 kernels (the reproducible CPU mode's) compute wrong; use a multiple of 8, or {ModeVariable}=native " +
-            "(docs/reproducible-cpu.md)");
+        if (WidthProblem(width, Mode, VectorIsa()) is { } problem) throw new ConfigException("width", problem);
     }
 
+    /// <summary>
+    /// Why <paramref name="width"/> trains wrong in this kernel mode on a CPU with <paramref name="vectorIsa"/>, or null.
+    /// Measured against an fp64 reference (libtorch 2.10, oneDNN 3.7.1, the 2-core AVX-512 EPYC, 2026-11-28; see
+    /// docs/reproducible-cpu.md). Pinned to AVX2: outputs are wrong for 9–15, 17–23, … input channels and input
+    /// gradients for fewer than 8 output channels (2 and 4 tested); a network of width w has 3×3 convolutions from and
+    /// to w, 2w, 4w and 8w channels, all right only when w is a multiple of 8. Native on AVX-512: input gradients are
+    /// 35–86 % off for 1, 4 and 8 channels (fewer than the 16 floats of its vector), right from 16 on.
+    /// </summary>
+    public static string? WidthProblem(int width, CpuMode mode, string vectorIsa) => mode switch
+    {
+        CpuMode.Reproducible when width % 8 != 0 =>
+            $"{width} gives 3×3 convolutions of {width}, {2 * width}, {4 * width} and {8 * width} channels, some of " +
+            $"which oneDNN's AVX2 kernels (the reproducible CPU mode's) compute wrong; use a multiple of 8, or {ModeVariable}=native " +
+            "(docs/reproducible-cpu.md)",
+        CpuMode.Native when vectorIsa == "AVX-512" && width < 16 =>
+            $"{width} gives 3×3 convolutions of {width} channels, fewer than a vector of oneDNN's AVX-512 kernels holds " +
+            $"({ModeVariable}=native on this CPU), whose input gradients come out wrong; use a width of at least 16, or the " +
+            "default reproducible mode (docs/reproducible-cpu.md)",
+        _ => null,
+    };
+
+    /// <summary>Sets this process's thread count (--workers splits the cores) and the one its child processes inherit.</summary>
     public static void SetThreads(int threads)
     {
         Threads = threads;
