@@ -13,10 +13,10 @@ for d in sorted(glob.glob(os.path.join(out, "*/"))):
         walls.append(r["wallSeconds"])
         device = r["device"]
     l2, no = auroc.get("l2", {}), auroc.get("no-l2", {})
-    seeds = sorted(set(l2) & set(no))
+    seeds = sorted(set(l2) & set(no)) if no else sorted(l2)
     if not seeds:
         continue
-    gap = min(l2[s] - no[s] for s in seeds)
+    gap = f"{min(l2[s] - no[s] for s in seeds):.3f}" if no else "—"
     spread = max(l2[s] for s in seeds) - min(l2[s] for s in seeds)
     print(f"| {os.path.basename(d.rstrip('/'))} | {','.join(map(str, seeds))} | {' '.join(f'{l2[s]:.3f}' for s in seeds)} | "
-          f"{' '.join(f'{no[s]:.3f}' for s in seeds)} | {gap:.3f} | {spread:.3f} | {sum(walls) / len(walls):.0f} s | {device} |")
+          f"{' '.join(f'{no[s]:.3f}' for s in seeds) if no else '(not run)'} | {gap} | {spread:.3f} | {sum(walls) / len(walls):.0f} s | {device} |")

@@ -110,6 +110,6 @@ public class ResumeTests
         File.WriteAllText(Path.Combine(unitDir, Runs.UnitFiles.Metrics), "{}");
         var e = Assert.Throws<ReproException>(() =>
             ExperimentRunner.Run(experiment, dir.Path, TinyRun.Data, _ => IProgressSink.Silent, _ => { }));
-        Assert.Contains("epochs: 99 → 3", e.Message);
+        Assert.Contains("epochs: 99 → 2", e.Message);
     }
 }
