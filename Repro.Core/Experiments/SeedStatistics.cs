@@ -1,0 +1,110 @@
+using MathNet.Numerics.Distributions;
+
+namespace Repro.Experiments;
+
+/// <summary>A two-sided interval and the method that made it, so a table can say which.</summary>
+public sealed record Interval(double Low, double High, string Method)
+{
+    public bool Contains(double value) => Low <= value && value <= High;
+}
+
+/// <summary>
+/// Two rows compared on the seeds both finished: the mean of their per-seed differences (first − second) with its
+/// interval, the exact sign-flip permutation p-value of "no difference", and how many seeds a study would need to
+/// resolve a difference this large at 80% power.
+/// </summary>
+public sealed record PairedDifference(IReadOnlyList<int> Seeds, double MeanDifference, Interval Interval, double PValue, int? SeedsFor80PercentPower);
+
+/// <summary>
+/// Statistics over seeds for <see cref="SeedValues"/>: what the tables, the report and the claim verdicts need to say
+/// how sure a mean or a difference is. Seeds are treated as independent draws of the training run; Student's t
+/// (Student 1908) for intervals, the paired sign-flip permutation test (Fisher 1935; exact: every sign pattern is
+/// enumerated) for p-values, which assumes only that a difference is as likely to have either sign under the null.
+/// </summary>
+public static class SeedStatistics
+{
+    public const double Level = 0.95;
+    public const double Power = 0.80;
+    /// <summary>2^24 sign patterns is the most enumerated exactly; beyond, a seeded Monte Carlo of <see cref="MonteCarloDraws"/>.</summary>
+    public const int ExactUpTo = 24;
+    public const int MonteCarloDraws = 200_000;
+
+    /// <summary>The mean ± t(n−1, 0.975)·s/√n. Needs two seeds.</summary>
+    public static Interval MeanInterval(SeedValues values) => TInterval(values.PerSeed.Select(v => v.Value).ToList());
+
+    public static PairedDifference Compare(SeedValues first, SeedValues second)
+    {
+        var other = second.PerSeed.ToDictionary(v => v.Seed, v => v.Value);
+        var common = first.PerSeed.Where(v => other.ContainsKey(v.Seed)).OrderBy(v => v.Seed).ToList();
+        if (common.Count < 2)
+            throw new ArgumentException($"a paired comparison needs two seeds both rows finished, got {common.Count}");
+        var differences = common.Select(v => v.Value - other[v.Seed]).ToList();
+        double mean = differences.Average();
+        return new PairedDifference(common.Select(v => v.Seed).ToList(), mean, TInterval(differences),
+            SignFlipPValue(differences), SeedsForPower(mean, StandardDeviation(differences)));
+    }
+
+    /// <summary>
+    /// Two-sided p-value of the sign-flip test: the share of the 2^n sign patterns whose mean difference is at least as
+    /// far from zero as the observed one (the observed pattern counts, so p ≥ 2^−n·2 when no difference is zero).
+    /// </summary>
+    public static double SignFlipPValue(IReadOnlyList<double> differences)
+    {
+        int n = differences.Count;
+        double observed = Math.Abs(differences.Sum());
+        // Sums are compared with a relative tolerance: patterns that tie the observed sum in exact arithmetic must count.
+        double tolerance = 1e-12 * Math.Max(1, differences.Sum(Math.Abs));
+        if (n <= ExactUpTo)
+        {
+            long atLeast = 0, patterns = 1L << n;
+            for (long pattern = 0; pattern < patterns; pattern++)
+            {
+                double sum = 0;
+                for (int i = 0; i < n; i++) sum += (pattern >> i & 1) == 1 ? -differences[i] : differences[i];
+                if (Math.Abs(sum) >= observed - tolerance) atLeast++;
+            }
+            return atLeast / (double)patterns;
+        }
+        var random = new Random(0);
+        long hits = 1;   // the observed pattern, so the estimate is never 0
+        for (int draw = 0; draw < MonteCarloDraws; draw++)
+        {
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += random.Next(2) == 1 ? -differences[i] : differences[i];
+            if (Math.Abs(sum) >= observed - tolerance) hits++;
+        }
+        return hits / (MonteCarloDraws + 1.0);
+    }
+
+    /// <summary>
+    /// The smallest number of seeds n at which a two-sided paired t-test at 5% detects a true mean difference
+    /// <paramref name="difference"/> with per-seed standard deviation <paramref name="standardDeviation"/> at 80% power,
+    /// by the usual approximation n = ((t(n−1, 0.975) + t(n−1, 0.80))·σ/δ)², solved by iteration. Null when there is no
+    /// difference to resolve (δ = 0) or no spread to estimate it from.
+    /// </summary>
+    public static int? SeedsForPower(double difference, double standardDeviation)
+    {
+        if (difference == 0 || !(standardDeviation > 0) || !double.IsFinite(difference)) return null;
+        double ratio = standardDeviation / Math.Abs(difference);
+        double Needed(double upper, double power) => Math.Pow((upper + power) * ratio, 2);
+        // t quantiles exceed the normal ones, so the normal approximation's n is a lower bound to start from.
+        double normal = Needed(Normal.InvCDF(0, 1, 1 - (1 - Level) / 2), Normal.InvCDF(0, 1, Power));
+        if (normal > int.MaxValue / 2.0) return null;
+        for (int n = Math.Max(2, (int)Math.Ceiling(normal)); ; n++)
+            if (Needed(StudentT.InvCDF(0, 1, n - 1, 1 - (1 - Level) / 2), StudentT.InvCDF(0, 1, n - 1, Power)) <= n) return n;
+    }
+
+    private static Interval TInterval(IReadOnlyList<double> values)
+    {
+        if (values.Count < 2) throw new ArgumentException($"an interval over seeds needs two seeds, got {values.Count}");
+        double mean = values.Average();
+        double half = StudentT.InvCDF(0, 1, values.Count - 1, 1 - (1 - Level) / 2) * StandardDeviation(values) / Math.Sqrt(values.Count);
+        return new Interval(mean - half, mean + half, $"Student's t over {values.Count} seeds, {Level:P0}");
+    }
+
+    private static double StandardDeviation(IReadOnlyList<double> values)
+    {
+        double mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+    }
+}
