@@ -16,7 +16,8 @@ public enum Verdict { Within, Outside, Missing }
 
 public sealed record CellVerdict(Band Band, double? Value, Verdict Verdict);
 
-public sealed record ClaimVerdict(Claim Claim, double? Left, double? Right, Verdict Verdict);
+/// <summary>A claim judged on the seeds' means (<see cref="Verdict"/>) and, where both sides share two or more seeds, paired seed by seed.</summary>
+public sealed record ClaimVerdict(Claim Claim, double? Left, double? Right, Verdict Verdict, PairedDifference? Paired = null);
 
 /// <summary>
 /// Table 1 in the paper's shape — per row, AUROC min/max/avg over seeds for each OoD set, and mean accuracy — from
@@ -63,8 +64,16 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         var left = Value(c.Left.Row, Band.AurocAverage, c.Left.Ood);
         var right = Value(c.Right.Row, Band.AurocAverage, c.Right.Ood);
         var verdict = left is null || right is null ? Verdict.Missing : left >= right + c.Margin ? Verdict.Within : Verdict.Outside;
-        return new ClaimVerdict(c, left, right, verdict);
+        return new ClaimVerdict(c, left, right, verdict, Paired(c));
     }).ToList();
+
+    private PairedDifference? Paired(Claim c)
+    {
+        SeedValues? Seeds(CellRef side) => Rows.FirstOrDefault(r => r.Definition.Name == side.Row)?.AurocSeeds.GetValueOrDefault(side.Ood);
+        if (Seeds(c.Left) is not { } left || Seeds(c.Right) is not { } right) return null;
+        var common = left.PerSeed.Select(v => v.Seed).Intersect(right.PerSeed.Select(v => v.Seed)).Count();
+        return common < 2 ? null : SeedStatistics.Compare(left, right, c.Margin);
+    }
 
     /// <summary>
     /// Plain-text table: ours beside the paper's, per row; "—" where no seed has finished. Bands of another definition
@@ -106,7 +115,7 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
             sb.AppendLine("✓ within its tolerance band, ✗ outside (experiments/*.bands.json gives each band and its reason); — no finished seed.");
             foreach (var c in JudgeClaims(bands))
                 sb.AppendLine($"claim {c.Verdict switch { Verdict.Within => "holds  ", Verdict.Outside => "FAILS  ", _ => "missing" }} {c.Claim.Text}: " +
-                              $"{F(c.Left)} vs {F(c.Right)}");
+                              $"{F(c.Left)} vs {F(c.Right)}" + (c.Paired is { } p ? $"; {p.Describe()}" : ""));
         }
         if (stale is not null)
         {

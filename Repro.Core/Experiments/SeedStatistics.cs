@@ -10,10 +10,26 @@ public sealed record Interval(double Low, double High, string Method)
 
 /// <summary>
 /// Two rows compared on the seeds both finished: the mean of their per-seed differences (first − second) with its
-/// interval, the exact sign-flip permutation p-value of "no difference", and how many seeds a study would need to
-/// resolve a difference this large at 80% power.
+/// interval, the exact sign-flip permutation p-value of "the difference is <see cref="Margin"/>", and how many seeds a
+/// study would need to resolve a difference this far from the margin at 80% power.
 /// </summary>
-public sealed record PairedDifference(IReadOnlyList<int> Seeds, double MeanDifference, Interval Interval, double PValue, int? SeedsFor80PercentPower);
+public sealed record PairedDifference(IReadOnlyList<int> Seeds, double MeanDifference, Interval Interval, double PValue,
+    int? SeedsFor80PercentPower, double Margin = 0)
+{
+    /// <summary>
+    /// "supported" when the whole interval lies above the margin, "contradicted" when below it, else "not resolved with
+    /// n seeds" and how many would resolve a difference of this size.
+    /// </summary>
+    public string Resolution =>
+        Interval.Low > Margin ? "supported"
+        : Interval.High < Margin ? "contradicted"
+        : $"not resolved with {Seeds.Count} seeds" + (SeedsFor80PercentPower is { } n ? $" (~{n} would resolve a difference this size at 80% power)" : "");
+
+    /// <summary>One line for tables and the report, e.g. "paired over 5 seeds: +0.065 [0.044, 0.086] (Student's t, 95%), sign-flip p = 0.063: supported".</summary>
+    public string Describe() => FormattableString.Invariant(
+        $"paired over {Seeds.Count} seeds: {MeanDifference:+0.000;−0.000;0.000} [{Interval.Low:0.000}, {Interval.High:0.000}] ({Interval.Method}), ") +
+        FormattableString.Invariant($"sign-flip p {(PValue < 0.001 ? "< 0.001" : $"= {PValue:0.000}")}{(Margin != 0 ? $" against a difference of {Margin:0.000}" : "")}: {Resolution}");
+}
 
 /// <summary>
 /// Statistics over seeds for <see cref="SeedValues"/>: what the tables, the report and the claim verdicts need to say
@@ -32,7 +48,8 @@ public static class SeedStatistics
     /// <summary>The mean ± t(n−1, 0.975)·s/√n. Needs two seeds.</summary>
     public static Interval MeanInterval(SeedValues values) => TInterval(values.PerSeed.Select(v => v.Value).ToList());
 
-    public static PairedDifference Compare(SeedValues first, SeedValues second)
+    /// <param name="margin">The difference the p-value and the seed count are judged against (a claim's margin; 0: none).</param>
+    public static PairedDifference Compare(SeedValues first, SeedValues second, double margin = 0)
     {
         var other = second.PerSeed.ToDictionary(v => v.Seed, v => v.Value);
         var common = first.PerSeed.Where(v => other.ContainsKey(v.Seed)).OrderBy(v => v.Seed).ToList();
@@ -41,7 +58,7 @@ public static class SeedStatistics
         var differences = common.Select(v => v.Value - other[v.Seed]).ToList();
         double mean = differences.Average();
         return new PairedDifference(common.Select(v => v.Seed).ToList(), mean, TInterval(differences),
-            SignFlipPValue(differences), SeedsForPower(mean, StandardDeviation(differences)));
+            SignFlipPValue(differences.Select(d => d - margin).ToList()), SeedsForPower(mean - margin, StandardDeviation(differences)), margin);
     }
 
     /// <summary>
@@ -99,7 +116,7 @@ public static class SeedStatistics
         if (values.Count < 2) throw new ArgumentException($"an interval over seeds needs two seeds, got {values.Count}");
         double mean = values.Average();
         double half = StudentT.InvCDF(0, 1, values.Count - 1, 1 - (1 - Level) / 2) * StandardDeviation(values) / Math.Sqrt(values.Count);
-        return new Interval(mean - half, mean + half, $"Student's t over {values.Count} seeds, {Level:P0}");
+        return new Interval(mean - half, mean + half, FormattableString.Invariant($"Student's t, {Level * 100:0}%"));
     }
 
     private static double StandardDeviation(IReadOnlyList<double> values)

@@ -17,7 +17,8 @@ public sealed record AurocEntry(string OodSet, Spread? Ours, int Seeds, Spread? 
 public sealed record TableLine(string Row, string Label, string Score, int SeedsFinished, int SeedsPlanned,
     IReadOnlyList<AurocEntry> Auroc, double? Accuracy, double? PaperAccuracy, BandCheck? AccuracyBand);
 
-public sealed record ClaimLine(string Text, double? Left, double? Right, double Margin, Verdict Verdict);
+/// <param name="Paired">The claim's sides compared seed by seed (SeedStatistics), where they share two or more seeds.</param>
+public sealed record ClaimLine(string Text, double? Left, double? Right, double Margin, Verdict Verdict, string? Paired = null);
 
 /// <summary>One seed's AUROC, for the spread plot.</summary>
 public sealed record SeedAuroc(int Seed, double Auroc);
@@ -121,7 +122,7 @@ public sealed record ReportModel(
                 Check(r.Definition.Name, Band.AurocAverage, ood))).ToList(),
             r.Accuracy, r.Definition.Paper?.Accuracy, Check(r.Definition.Name, Band.AccuracyAverage, null))).ToList();
         var claims = bands is null ? [] : table.JudgeClaims(bands)
-            .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict)).ToList();
+            .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict, c.Paired?.Describe())).ToList();
 
         var spreads = (from row in table.Rows
                        from ood in definition.OodSets.Keys

@@ -179,6 +179,44 @@ public class DefinitionTests
         [], 0, 0, "test", new Dictionary<string, string>(), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
 
     [Fact]
+    public void Claims_are_also_judged_seed_by_seed_where_both_sides_share_seeds()
+    {
+        var d = Table1;
+        double[] l2 = [0.970, 0.980, 0.960, 0.975, 0.965], ln = [0.900, 0.910, 0.920, 0.890, 0.905], nearLn = [0.88, 0.89, 0.87, 0.90, 0.86];
+        var results = Enumerable.Range(0, 5).SelectMany(s => new[]
+        {
+            FakeUnit(d.Row("l2-60"), s, l2[s], 0.880, 0.93), FakeUnit(d.Row("logitnorm-60"), s, ln[s], nearLn[s], 0.92),
+        }).Append(FakeUnit(d.Row("l2-350"), 0, 0.97, 0.9, 0.95));
+        var claims = PaperTable.Aggregate(d, results).JudgeClaims(Bands).ToDictionary(c => c.Claim.Id);
+
+        // Differences 0.07, 0.07, 0.04, 0.085, 0.06: mean 0.065, s = 0.016583, t(4) = 2.776445 → ±0.020591; all five
+        // positive → sign-flip p = 2/32 (printed 0.063). The interval lies above the margin 0: supported.
+        var far = claims["l2-beats-logitnorm-far"].Paired!;
+        Assert.Equal([0, 1, 2, 3, 4], far.Seeds);
+        Assert.Equal(0.065, far.MeanDifference, 9);
+        Assert.Equal(0.044409, far.Interval.Low, 5);
+        Assert.Equal(0.085591, far.Interval.High, 5);
+        Assert.Equal(2 / 32.0, far.PValue, 12);
+        Assert.Equal("supported", far.Resolution);
+        Assert.Equal("paired over 5 seeds: +0.065 [0.044, 0.086] (Student's t, 95%), sign-flip p = 0.063: supported", far.Describe());
+        Assert.Contains(far.Describe(), PaperTable.Aggregate(d, results).Format(Bands));
+        // A side with one seed (l2-350) cannot be paired: the claim keeps its mean verdict alone.
+        Assert.All(claims.Values.Where(c => c.Claim.Left.Row == "l2-350" || c.Claim.Right.Row == "l2-350"), c => Assert.Null(c.Paired));
+    }
+
+    [Fact]
+    public void An_interval_across_the_margin_is_not_resolved_and_says_how_many_seeds_would_be()
+    {
+        // Differences 0.02, −0.01, 0.03, 0.00: mean 0.01, s = 0.018257 → the interval holds 0; σ/δ = 1.8257.
+        var left = new SeedValues([new(0, 0.92), new(1, 0.89), new(2, 0.93), new(3, 0.90)]);
+        var right = new SeedValues([new(0, 0.90), new(1, 0.90), new(2, 0.90), new(3, 0.90)]);
+        var c = SeedStatistics.Compare(left, right);
+        Assert.StartsWith("not resolved with 4 seeds (~", c.Resolution);
+        Assert.Equal(29, c.SeedsFor80PercentPower);   // t(27): (2.0518 + 0.8551)·1.8257 → 28.2 > 28; t(28): 28.1 ≤ 29
+        Assert.Equal("contradicted", SeedStatistics.Compare(right, left, margin: 0.05).Resolution);
+    }
+
+    [Fact]
     public void Partial_results_aggregate_with_missing_cells_shown_as_missing()
     {
         var d = Table1;

@@ -15,7 +15,7 @@ public class SeedStatisticsTests
         var interval = SeedStatistics.MeanInterval(Values(1, 2, 3, 4, 5));
         Assert.Equal(1.03676, interval.Low, 4);
         Assert.Equal(4.96324, interval.High, 4);
-        Assert.Contains("Student's t over 5 seeds", interval.Method);
+        Assert.Equal("Student's t, 95%", interval.Method);
     }
 
     [Fact]

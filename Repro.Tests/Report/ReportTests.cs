@@ -95,6 +95,8 @@ public class ReportTests
         Assert.Contains("Nothing: every planned unit has finished", html);
         var claim = Assert.Single(model.Claims);
         Assert.Equal(Verdict.Within, claim.Verdict);   // l2 is separated by construction, no-l2 barely
+        Assert.StartsWith("paired over ", claim.Paired);
+        Assert.Contains("; paired over ", html);
         Assert.Equal(Verdict.Outside, model.Table.Single(t => t.Row == "logitnorm").Auroc.Single(a => a.OodSet == "mnist").Band!.Verdict);
     }
 
