@@ -102,8 +102,9 @@ internal static class RunVerb
         if (definition is { Reference: null })
         {
             Console.WriteLine();
-            Console.WriteLine(PaperTable.Aggregate(definition, ExperimentRunner.LoadFinished(outDir))
-                .Format(ToleranceBands.TryLoadBeside(definitionFile!), ToleranceBands.PathBeside(definitionFile!)));
+            var paperTable = PaperTable.Aggregate(definition with { Seeds = [.. experiment.Seeds] }, ExperimentRunner.LoadFinished(outDir));
+            Console.WriteLine(paperTable.Format(ToleranceBands.TryLoadBeside(definitionFile!), ToleranceBands.PathBeside(definitionFile!)));
+            Console.WriteLine(paperTable.FormatScoreGrid());
             Console.WriteLine($"results: {outDir}");
             ReportVerb.WriteAfterRun(outDir, definitionFile);
             return Math.Max(Summarize(outcome), helperStatus);
@@ -118,6 +119,8 @@ internal static class RunVerb
         Console.WriteLine(ResultTable.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
             $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss} on {Devices.Describe(Devices.Resolve(experiment.Rows[0].Device))}",
             ResultTable.Summarize(outcome.Finished), reference, referenceName, currentVersion));
+        // The run's own seeds (--seeds may differ from the definition's).
+        if (definition is not null) Console.WriteLine(PaperTable.Aggregate(definition with { Seeds = [.. experiment.Seeds] }, outcome.Finished).FormatScoreGrid());
         Console.WriteLine($"results: {outDir}");
         ReportVerb.WriteAfterRun(outDir, definitionFile);
         return Math.Max(Summarize(outcome), helperStatus);

@@ -20,6 +20,7 @@ internal static class TableVerb
             var table = PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(parse.GetRequiredValue(from)));
             Console.WriteLine(table.Format(bandsFile is not null ? ToleranceBands.Load(bandsFile) : ToleranceBands.TryLoadBeside(definitionFile),
                 bandsFile ?? ToleranceBands.PathBeside(definitionFile)));
+            Console.WriteLine(table.FormatScoreGrid());
             return ExitCodes.Ok;
         });
         return command;

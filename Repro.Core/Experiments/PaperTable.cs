@@ -7,10 +7,14 @@ namespace Repro.Experiments;
 /// <summary>Our aggregate of one row × OoD set: the primary score's AUROC over the seeds that have finished.</summary>
 public sealed record AurocCell(double Min, double Max, double Avg, int Seeds);
 
-/// <summary>One row of the table: per OoD set the AUROC cell and the seeds' values behind it; accuracy likewise.</summary>
+/// <summary>
+/// One row of the table: per OoD set the AUROC cell and the seeds' values behind it; accuracy likewise; and per OoD set
+/// every registered score's AUROC over the same seeds (<see cref="EveryScore"/>: the row × score grid).
+/// </summary>
 public sealed record TableRow(RowDefinition Definition, IReadOnlyDictionary<string, AurocCell?> Auroc, double? Accuracy,
     IReadOnlyList<int> FinishedSeeds, IReadOnlyList<int> MissingSeeds,
-    IReadOnlyDictionary<string, SeedValues> AurocSeeds, SeedValues AccuracySeeds);
+    IReadOnlyDictionary<string, SeedValues> AurocSeeds, SeedValues AccuracySeeds,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, SeedValues>> EveryScore);
 
 public enum Verdict { Within, Outside, Missing }
 
@@ -36,8 +40,10 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
             var auroc = seeds.ToDictionary(kv => kv.Key, kv => kv.Value.Count == 0 ? null : new AurocCell(kv.Value.Min, kv.Value.Max, kv.Value.Mean, kv.Value.Count));
             var accuracy = SeedValues.Of(units, u => u.Accuracy);
             var finished = units.Select(u => u.Seed).Order().ToList();
+            var everyScore = definition.OodSets.Keys.ToDictionary(ood => ood, ood => (IReadOnlyDictionary<string, SeedValues>)
+                Scores.ScoreRegistry.All.ToDictionary(s => s.Name, s => SeedValues.Auroc(units, ood, s.Name)));
             return new TableRow(row, auroc, accuracy.Count == 0 ? null : accuracy.Mean, finished,
-                definition.Seeds.Except(finished).ToList(), seeds, accuracy);
+                definition.Seeds.Except(finished).ToList(), seeds, accuracy, everyScore);
         }).ToList();
         return new PaperTable(definition, rows);
     }
@@ -124,6 +130,32 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
                 sb.AppendLine(FormattableString.Invariant($"  v{stale.Version} band  {b.Row} {b.Metric}{(b.Ood is null ? "" : " " + b.Ood)}: [{b.Low:0.000}, {b.High:0.000}]"));
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Per OoD set, every row's mean AUROC with every registered score over its finished seeds, ± half the 95% Student's
+    /// t interval where two or more seeds finished; * marks the score the row is judged by in the table. Whether a
+    /// contrast belongs to the training method or to the score shows here: the same model under other scores.
+    /// </summary>
+    public string FormatScoreGrid()
+    {
+        var scores = Scores.ScoreRegistry.All.Select(s => s.Name).ToList();
+        var sb = new StringBuilder();
+        foreach (var ood in Definition.OodSets.Keys)
+        {
+            sb.AppendLine($"every score on every model, {ood} ({Definition.OodSets[ood]}): mean AUROC over seeds ± half its 95% interval (Student's t); * the row's own score");
+            var lines = Rows.Select(row => new[] { row.Definition.Label, row.FinishedSeeds.Count.ToString(CultureInfo.InvariantCulture) }
+                .Concat(scores.Select(score => Cell(row.EveryScore[ood][score]) + (score == row.Definition.Score ? "*" : ""))).ToArray()).ToList();
+            TextTable.Append(sb, ["method", "seeds", .. scores], lines);
+        }
+        return sb.ToString();
+
+        static string Cell(SeedValues v) => v.Count switch
+        {
+            0 => "—",
+            1 => F(v.Mean),
+            _ => F(v.Mean) + " ± " + ((SeedStatistics.MeanInterval(v).High - v.Mean).ToString("0.000", CultureInfo.InvariantCulture)),
+        };
     }
 
     private static string F(double? v) => v is null ? "—" : v.Value.ToString("0.000", CultureInfo.InvariantCulture);

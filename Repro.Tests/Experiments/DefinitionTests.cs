@@ -217,6 +217,34 @@ public class DefinitionTests
     }
 
     [Fact]
+    public void The_score_grid_shows_every_score_of_every_row_with_its_interval()
+    {
+        var d = Table1;
+        UnitResult Unit(RowDefinition row, int seed, double featureNorm, double? msp) => new(
+            row.UnitRow, seed, row.Score, 0.9,
+            new Dictionary<string, IReadOnlyDictionary<string, OodMetrics>>
+            {
+                ["svhn"] = msp is { } m
+                    ? new Dictionary<string, OodMetrics> { ["feature_norm"] = new(featureNorm, 0, 0, 0), ["msp"] = new(m, 0, 0, 0) }
+                    : new Dictionary<string, OodMetrics> { ["feature_norm"] = new(featureNorm, 0, 0, 0) },
+            },
+            [], 0, 0, "test", new Dictionary<string, string>(), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
+        var results = new[]
+        {
+            Unit(d.Row("l2-60"), 0, 0.90, 0.70), Unit(d.Row("l2-60"), 1, 0.92, null), Unit(d.Row("l2-60"), 2, 0.94, 0.80),
+            Unit(d.Row("logitnorm-60"), 0, 0.85, 0.91),
+        };
+        var grid = PaperTable.Aggregate(d, results).FormatScoreGrid().Split('\n');
+        var l2 = grid.First(l => l.StartsWith("L2 60 Mag ")).Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // feature_norm over 3 seeds: 0.92 ± t(2, 0.975)·0.02/√3 = 4.302653·0.011547 = 0.0497; msp over the 2 seeds that have it:
+        // 0.75 ± 12.706205·0.070711/√2 = 0.635; the row is judged by feature_norm (*); max_logit and energy were not recorded.
+        Assert.Equal(["L2 60 Mag", "3", "0.920 ± 0.050*", "0.750 ± 0.635", "—", "—"], l2);
+        var logitNorm = grid.First(l => l.StartsWith("LogitNorm 60 ")).Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(["LogitNorm 60", "1", "0.850", "0.910*", "—", "—"], logitNorm);
+        Assert.Contains(grid, l => l.StartsWith("every score on every model, svhn (far-OoD)"));
+    }
+
+    [Fact]
     public void Partial_results_aggregate_with_missing_cells_shown_as_missing()
     {
         var d = Table1;
