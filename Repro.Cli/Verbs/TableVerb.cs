@@ -17,7 +17,10 @@ internal static class TableVerb
         {
             var definitionFile = parse.GetRequiredValue(definition);
             var bandsFile = parse.GetValue(bands);
-            var table = PaperTable.Aggregate(ExperimentDefinition.Load(definitionFile), ExperimentRunner.LoadFinished(parse.GetRequiredValue(from)));
+            var resultsDir = parse.GetRequiredValue(from);
+            var loaded = ExperimentDefinition.Load(definitionFile);
+            if (ResultsManifest.TryLoad(resultsDir) is { } manifest) loaded = manifest.Planned(loaded);
+            var table = PaperTable.Aggregate(loaded, ExperimentRunner.LoadFinished(resultsDir));
             Console.WriteLine(table.Format(bandsFile is not null ? ToleranceBands.Load(bandsFile) : ToleranceBands.TryLoadBeside(definitionFile),
                 bandsFile ?? ToleranceBands.PathBeside(definitionFile)));
             Console.WriteLine(table.FormatScoreGrid());

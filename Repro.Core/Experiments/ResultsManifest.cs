@@ -30,6 +30,16 @@ public sealed record ResultsManifest(string Name, string Description, string? De
         catch (JsonException e) { throw new DataFormatException(path, "an experiment manifest (experiment.json)", e.Message); }
     }
 
+    /// <summary>
+    /// The seeds this folder plans for <paramref name="definition"/>: a small run shown beside a reference (the
+    /// quickstart) plans the seeds it was asked for (--seeds), as recorded here; a reproduction plans its definition's
+    /// seeds, whatever one shard ran. The report and `repro table` both count finished and missing seeds against it.
+    /// </summary>
+    public ExperimentDefinition Planned(ExperimentDefinition definition) =>
+        definition.Reference is not null && Definition == definition.Name && Seeds.Count > 0
+            ? definition with { Seeds = [.. Seeds] }
+            : definition;
+
     /// <summary>Writes the manifest of <paramref name="experiment"/> into the folder, merged with the one already there.</summary>
     public static ResultsManifest Record(string resultsDir, Experiment experiment) => Merge(resultsDir, For(experiment));
 

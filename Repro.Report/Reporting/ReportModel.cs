@@ -78,10 +78,7 @@ public sealed record ReportModel(
         var manifest = ResultsManifest.TryLoad(resultsDir);
 
         var (definition, definitionSource, definitionPath) = ResolveDefinition(resultsDir, definitionFile, manifest, finished, repositoryRoot, missing);
-        // A small run shown beside a reference (the quickstart) plans the seeds it was asked for (--seeds), as its
-        // experiment.json records them; a reproduction plans its definition's seeds, whatever one shard ran.
-        if (definition.Reference is not null && manifest is not null && manifest.Definition == definition.Name && manifest.Seeds.Count > 0)
-            definition = definition with { Seeds = manifest.Seeds.ToArray() };
+        if (manifest is not null) definition = manifest.Planned(definition);
         bandsFile ??= definitionPath is null ? null : ToleranceBands.PathBeside(definitionPath);
         var bands = bandsFile is not null && File.Exists(bandsFile) ? ToleranceBands.Load(bandsFile) : null;
         if (bands is not null && !bands.AppliesTo(definition))

@@ -245,6 +245,17 @@ public class DefinitionTests
     }
 
     [Fact]
+    public void A_folder_plans_the_seeds_a_small_run_was_asked_for_and_a_reproduction_its_definitions()
+    {
+        var quick = ExperimentDefinition.LoadNamed("quick");
+        var asked = new ResultsManifest("quick", "a quickstart over five seeds", "quick", [0, 1, 2, 3, 4], []);
+        Assert.Equal([0, 1, 2, 3, 4], asked.Planned(quick).Seeds);
+        Assert.Equal(quick.Seeds, (asked with { Definition = "fmnist" }).Planned(quick).Seeds);   // another definition's folder
+        var oneShard = new ResultsManifest(Table1.Name, "one shard", Table1.Name, [3], []);
+        Assert.Equal(Table1.Seeds, oneShard.Planned(Table1).Seeds);
+    }
+
+    [Fact]
     public void Partial_results_aggregate_with_missing_cells_shown_as_missing()
     {
         var d = Table1;
