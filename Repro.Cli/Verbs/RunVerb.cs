@@ -99,10 +99,11 @@ internal static class RunVerb
             Console.WriteLine, shard, shards, stack);
         var helperStatus = Workers.Wait(helpers);
         if (input.Workers > 1) outcome = outcome with { Finished = ExperimentRunner.LoadFinished(outDir) };
-        if (definition is { Reference: null })
+        var planned = definition is null ? null : ResultsManifest.Planned(outDir, definition);
+        if (planned is { Reference: null })
         {
             Console.WriteLine();
-            var paperTable = PaperTable.Aggregate(definition with { Seeds = [.. experiment.Seeds] }, ExperimentRunner.LoadFinished(outDir));
+            var paperTable = PaperTable.Aggregate(planned, ExperimentRunner.LoadFinished(outDir));
             Console.WriteLine(paperTable.Format(ToleranceBands.TryLoadBeside(definitionFile!), ToleranceBands.PathBeside(definitionFile!)));
             Console.WriteLine(paperTable.FormatScoreGrid());
             Console.WriteLine($"results: {outDir}");
@@ -119,8 +120,7 @@ internal static class RunVerb
         Console.WriteLine(ResultTable.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
             $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss} on {Devices.Describe(Devices.Resolve(experiment.Rows[0].Device))}",
             ResultTable.Summarize(outcome.Finished), reference, referenceName, currentVersion));
-        // The run's own seeds (--seeds may differ from the definition's).
-        if (definition is not null) Console.WriteLine(PaperTable.Aggregate(definition with { Seeds = [.. experiment.Seeds] }, outcome.Finished).FormatScoreGrid());
+        if (planned is not null) Console.WriteLine(PaperTable.Aggregate(planned, outcome.Finished).FormatScoreGrid());
         Console.WriteLine($"results: {outDir}");
         ReportVerb.WriteAfterRun(outDir, definitionFile);
         return Math.Max(Summarize(outcome), helperStatus);

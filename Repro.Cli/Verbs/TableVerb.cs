@@ -18,9 +18,8 @@ internal static class TableVerb
             var definitionFile = parse.GetRequiredValue(definition);
             var bandsFile = parse.GetValue(bands);
             var resultsDir = parse.GetRequiredValue(from);
-            var loaded = ExperimentDefinition.Load(definitionFile);
-            if (ResultsManifest.TryLoad(resultsDir) is { } manifest) loaded = manifest.Planned(loaded);
-            var table = PaperTable.Aggregate(loaded, ExperimentRunner.LoadFinished(resultsDir));
+            var planned = ResultsManifest.Planned(resultsDir, ExperimentDefinition.Load(definitionFile));
+            var table = PaperTable.Aggregate(planned, ExperimentRunner.LoadFinished(resultsDir));
             Console.WriteLine(table.Format(bandsFile is not null ? ToleranceBands.Load(bandsFile) : ToleranceBands.TryLoadBeside(definitionFile),
                 bandsFile ?? ToleranceBands.PathBeside(definitionFile)));
             Console.WriteLine(table.FormatScoreGrid());

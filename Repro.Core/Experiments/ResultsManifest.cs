@@ -40,6 +40,10 @@ public sealed record ResultsManifest(string Name, string Description, string? De
             ? definition with { Seeds = [.. Seeds] }
             : definition;
 
+    /// <summary><see cref="Planned(ExperimentDefinition)"/> by the manifest in <paramref name="resultsDir"/>; the definition as is where there is none.</summary>
+    public static ExperimentDefinition Planned(string resultsDir, ExperimentDefinition definition) =>
+        TryLoad(resultsDir)?.Planned(definition) ?? definition;
+
     /// <summary>Writes the manifest of <paramref name="experiment"/> into the folder, merged with the one already there.</summary>
     public static ResultsManifest Record(string resultsDir, Experiment experiment) => Merge(resultsDir, For(experiment));
 
