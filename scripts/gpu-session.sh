@@ -25,7 +25,7 @@ echo "== $(date -u +%FT%TZ) $(head -n 2 "$work/machine.txt" | tail -n 1); budget
 if [ ! -f "$work/bench/ratio.md" ]; then
   echo "== speed vs PyTorch ($(left) s left)"
   OUT=$work/bench REPRO=$repro DEVICE=$device STEPS=${STEPS:-15} timeout 320 scripts/bench-vs-pytorch.sh || echo "bench-vs-pytorch failed ($?)"
-  IFS=';' read -ra specs <<< "${CONCURRENT:-4 l2-60 1024 bf16 120;4 logitnorm-60 128 bf16 400}"
+  IFS=';' read -ra specs <<< "${CONCURRENT-4 l2-60 1024 bf16 120;4 logitnorm-60 128 bf16 400}"   # CONCURRENT= skips it
   for spec in "${specs[@]}"; do
     echo "== concurrent: $spec ($(left) s left)"
     OUT=$work/bench REPRO=$repro DEVICE=$device timeout 90 scripts/bench-concurrent.sh $spec | tee -a "$work/bench/concurrent.txt" || echo "concurrent $spec failed"
