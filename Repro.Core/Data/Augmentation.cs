@@ -5,8 +5,8 @@ namespace Repro.Data;
 /// <summary>
 /// Batched, device-side input pipeline: random crop with zero padding and horizontal flip (the DDU/LogitNorm
 /// CIFAR augmentation), then scaling to [0, 1] and per-channel normalization. Random numbers come from the caller's
-/// seeded generator, on that generator's device: the CPU for CPU runs, which repeat exactly; the GPU for GPU runs, so
-/// no host-to-device copy sits between the steps.
+/// seeded generator, drawn where the generator lives (the CPU: TorchSharp 0.107 makes no CUDA generators, see
+/// Trainer.NewGenerator) and copied to the batch's device, so every run repeats from its seed.
 /// </summary>
 public static class Augmentation
 {

@@ -103,7 +103,7 @@ public static class Trainer
         var loss = CreateLoss(config);
         using var optimizer = CreateOptimizer(config, model);
         var trainStep = new TrainStep(model, loss, optimizer);
-        var generators = configs.Select(c => NewGenerator(c.Seed, device)).ToList();
+        var generators = configs.Select(c => NewGenerator(c.Seed)).ToList();
         using var pixels = trainSet.PixelTensor(device);
         using var labels = trainSet.LabelTensor(device);
         var trainedIndices = splits.Select(s => tensor(s.Trained.Select(i => (long)i).ToArray(), device: device)).ToList();
@@ -194,11 +194,11 @@ public static class Trainer
     }
 
     /// <summary>
-    /// The generator of a seed's shuffling and augmentation: on the CPU for CPU runs (bit-repeatable), on the GPU for GPU
-    /// runs, so its random numbers are drawn where they are used rather than copied over every step.
+    /// The generator of a seed's shuffling and augmentation, always on the CPU: its numbers are copied to the run's
+    /// device. TorchSharp 0.107 cannot make a CUDA generator — `new Generator(seed, cuda)` builds a CPU one that reports
+    /// CUDA (LibTorchSharp's THSGenerator_new), and drawing on CUDA from it crashed the process on an H200.
     /// </summary>
-    private static Generator NewGenerator(int seed, Device device) =>
-        device.type == TorchSharp.DeviceType.CPU ? new Generator((ulong)seed) : new Generator((ulong)seed, device);
+    private static Generator NewGenerator(int seed) => new((ulong)seed);
 
     /// <summary>The name of the first parameter holding a NaN or Inf, or null.</summary>
     public static string? NonFiniteParameter(ResNet18 model)
