@@ -60,7 +60,7 @@ internal static class RunVerb
         var stack = new Option<int?>("--stack")
         {
             Description = "train up to K seeds of a row as one stacked model (grouped convolutions; each seed keeps its own data, " +
-                          "initialization and unit); default: 1 on the CPU, per card on a GPU (Training/Devices.cs)",
+                          "initialization and unit); default: 1 on the CPU and at batches over 256, 8 on an H100/H200/A100 (Training/Devices.cs)",
             HelpName = "K",
         };
         stack.Validators.Add(result =>
@@ -88,13 +88,15 @@ internal static class RunVerb
         var data = new DataSets();
         Console.WriteLine($"repro {experiment.Name}: {experiment.Description}");
         if (overrides.Count > 0) Console.WriteLine($"overridden in every row: {string.Join(", ", overrides)}");
-        Console.WriteLine($"device {Devices.Describe(Devices.Resolve(experiment.Rows[0].Device))}; data {data.Root}; results {outDir}");
+        var device = Devices.Resolve(experiment.Rows[0].Device);
+        Console.WriteLine($"device {Devices.Describe(device)}; data {data.Root}; results {outDir}");
         var clock = Stopwatch.StartNew();
         var (shard, shards) = input.Shard;
-        var stack = input.Stack ?? Devices.DefaultStack(Devices.Resolve(experiment.Rows[0].Device));
-        if (stack > 1) Console.WriteLine($"up to {stack} seeds of a row train as one stacked model (--stack)");
+        StackRule stack = input.Stack is { } fixedSize ? fixedSize : new StackRule(row => Devices.DefaultStack(device, row.BatchSize));
+        var stacked = experiment.Rows.Where(r => stack.For(r) > 1).Select(r => $"{r.Row} up to {stack.For(r)}").ToList();
+        if (stacked.Count > 0) Console.WriteLine($"seeds trained as one stacked model (--stack): {string.Join(", ", stacked)}");
         if (shards > 1) Console.WriteLine($"shard {shard}/{shards}: {ExperimentRunner.Shard(experiment, shard, shards, stack).Count} of {experiment.Units().Count()} units");
-        var helpers = input.Workers > 1 ? Workers.Start(SameRunArguments(input), outDir, input.Workers, Devices.Resolve(experiment.Rows[0].Device)) : [];
+        var helpers = input.Workers > 1 ? Workers.Start(SameRunArguments(input), outDir, input.Workers, device) : [];
         var outcome = ExperimentRunner.Run(experiment, outDir, data, unit => new ConsoleProgress($"[{unit.Row} s{unit.Seed}]"),
             Console.WriteLine, shard, shards, stack);
         var helperStatus = Workers.Wait(helpers);
@@ -118,7 +120,7 @@ internal static class RunVerb
         int? currentVersion = referenceDefinition is not null && File.Exists(referenceDefinition) ? ExperimentDefinition.Load(referenceDefinition).Version : null;
         Console.WriteLine();
         Console.WriteLine(ResultTable.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
-            $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss} on {Devices.Describe(Devices.Resolve(experiment.Rows[0].Device))}",
+            $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss} on {Devices.Describe(device)}",
             ResultTable.Summarize(outcome.Finished), reference, referenceName, currentVersion));
         if (planned is not null) Console.WriteLine(PaperTable.Aggregate(planned, outcome.Finished).FormatScoreGrid());
         Console.WriteLine($"results: {outDir}");

@@ -13,15 +13,16 @@ public sealed record Experiment(string Name, string Description, IReadOnlyList<R
         from seed in Seeds from row in Rows select row with { Seed = seed };
 
     /// <summary>
-    /// The units grouped into stacks of up to <paramref name="size"/> seeds of one row, trained as one model
-    /// (Trainer.TrainStack): the first <paramref name="size"/> seeds of every row, then the next, and so on. With size 1
-    /// this is <see cref="Units"/> in its order.
+    /// The units grouped into stacks of up to the rule's number of seeds of one row, trained as one model
+    /// (Trainer.TrainStack): every row's first stack, then every row's second, and so on. With stacks of one this is
+    /// <see cref="Units"/> in its order.
     /// </summary>
-    public IReadOnlyList<IReadOnlyList<RunConfig>> Stacks(int size)
+    public IReadOnlyList<IReadOnlyList<RunConfig>> Stacks(StackRule rule)
     {
-        if (size < 1) throw new ConfigException("stack", $"must be ≥ 1, got {size}");
-        return Seeds.Chunk(size).SelectMany(seeds => Rows.Select(row => (IReadOnlyList<RunConfig>)seeds.Select(s => row with { Seed = s }).ToList()))
-            .ToList();
+        var perRow = Rows.Select(row => Seeds.Chunk(rule.For(row))
+            .Select(seeds => (IReadOnlyList<RunConfig>)seeds.Select(s => row with { Seed = s }).ToList()).ToList()).ToList();
+        int rounds = perRow.Count == 0 ? 0 : perRow.Max(stacks => stacks.Count);
+        return Enumerable.Range(0, rounds).SelectMany(r => perRow.Where(stacks => r < stacks.Count).Select(stacks => stacks[r])).ToList();
     }
 
     /// <summary>The same experiment with every row changed by key=value overrides (validated, naming the key).</summary>

@@ -70,24 +70,24 @@ public static class ExperimentRunner
     /// (k mod shards) + 1, so shards never overlap and together cover every unit, and each shard gets a mix of short
     /// and long rows.
     /// </summary>
-    public static IReadOnlyList<RunConfig> Shard(Experiment experiment, int shard, int shards, int stack = 1) =>
+    public static IReadOnlyList<RunConfig> Shard(Experiment experiment, int shard, int shards, StackRule? stack = null) =>
         ShardStacks(experiment, shard, shards, stack).SelectMany(s => s).ToList();
 
-    public static IReadOnlyList<IReadOnlyList<RunConfig>> ShardStacks(Experiment experiment, int shard, int shards, int stack = 1)
+    public static IReadOnlyList<IReadOnlyList<RunConfig>> ShardStacks(Experiment experiment, int shard, int shards, StackRule? stack = null)
     {
         if (shards < 1 || shard < 1 || shard > shards)
             throw new ConfigException("shard", $"must be i/n with 1 ≤ i ≤ n, got {shard}/{shards}");
-        return experiment.Stacks(stack).Where((_, k) => k % shards == shard - 1).ToList();
+        return experiment.Stacks(stack ?? 1).Where((_, k) => k % shards == shard - 1).ToList();
     }
 
     /// <summary>
-    /// Runs this shard's units in order, up to <paramref name="stack"/> seeds of a row at a time as one stacked model.
+    /// Runs this shard's units in order, up to <paramref name="stack"/>'s number of seeds of a row (default 1) at a time as one stacked model.
     /// A unit already finished is skipped; one claimed by another live runner is left to it (a stack trains the units
     /// it could claim); one that diverges is recorded as failed (failure.json) — with its stack-mates, which trained in
     /// the same model — and the rest go on; an interrupted one resumes from its last epoch checkpoint.
     /// </summary>
     public static ExperimentOutcome Run(Experiment experiment, string resultsDir, DataSets data,
-        Func<RunConfig, IProgressSink> progress, Action<string> log, int shard = 1, int shards = 1, int stack = 1)
+        Func<RunConfig, IProgressSink> progress, Action<string> log, int shard = 1, int shards = 1, StackRule? stack = null)
     {
         var stacks = ShardStacks(experiment, shard, shards, stack);
         int total = stacks.Sum(s => s.Count), done = 0;

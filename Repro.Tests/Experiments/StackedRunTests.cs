@@ -53,4 +53,18 @@ public class StackedRunTests
         Assert.Equal(experiment.Units().Select(u => (u.Row, u.Seed)),
             ExperimentRunner.ShardStacks(experiment, 1, 1, stack: 1).Select(s => (Assert.Single(s).Row, s[0].Seed)));
     }
+
+    [Fact]
+    public void A_rule_per_row_stacks_each_row_by_its_own_size_every_rows_first_stack_first()
+    {
+        // The device default stacks small-batch rows only (Devices.DefaultStack); rows keep one order across runners.
+        var experiment = new Experiment("mixed", "a small-batch and a large-batch row", [Tiny with { Row = "a", BatchSize = 128 },
+            Tiny with { Row = "b", BatchSize = 1024 }], [0, 1, 2, 3, 4]);
+        var stacks = experiment.Stacks(new StackRule(row => row.BatchSize <= 256 ? 2 : 1))
+            .Select(s => $"{s[0].Row}:{string.Join(",", s.Select(u => u.Seed))}").ToList();
+        Assert.Equal(["a:0,1", "b:0", "a:2,3", "b:1", "a:4", "b:2", "b:3", "b:4"], stacks);
+        Assert.Throws<ConfigException>(() => experiment.Stacks(new StackRule(_ => 0)));
+        // On the CPU a stack saves no time, whatever the batch.
+        Assert.Equal(1, Devices.DefaultStack(TorchSharp.torch.CPU, 128));
+    }
 }
