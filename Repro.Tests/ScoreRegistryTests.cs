@@ -12,8 +12,11 @@ public class ScoreRegistryTests
     {
         var types = typeof(IOodScore).Assembly.GetTypes()
             .Where(t => typeof(IOodScore).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false });
-        Assert.Equal(types.OrderBy(t => t.Name), ScoreRegistry.All.Select(s => s.GetType()).OrderBy(t => t.Name));
-        Assert.Equal(ScoreRegistry.All.Count, ScoreRegistry.All.Select(s => s.Name).Distinct().Count());
+        var created = ScoreRegistry.Create();
+        Assert.Equal(types.OrderBy(t => t.Name), created.Select(s => s.GetType()).OrderBy(t => t.Name));
+        Assert.Equal(created.Count, ScoreRegistry.Names.Distinct().Count());
+        Assert.Equal(ScoreRegistry.Names, created.Select(s => s.Name));
+        Assert.NotSame(created[0], ScoreRegistry.Create()[0]);   // fitted scores hold state: every unit gets its own
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
             var accuracy = SeedValues.Of(units, u => u.Accuracy);
             var finished = units.Select(u => u.Seed).Order().ToList();
             var everyScore = definition.OodSets.Keys.ToDictionary(ood => ood, ood => (IReadOnlyDictionary<string, SeedValues>)
-                Scores.ScoreRegistry.All.ToDictionary(s => s.Name, s => SeedValues.Auroc(units, ood, s.Name)));
+                Scores.ScoreRegistry.Names.ToDictionary(name => name, name => SeedValues.Auroc(units, ood, name)));
             return new TableRow(row, auroc, accuracy.Count == 0 ? null : accuracy.Mean, finished,
                 definition.Seeds.Except(finished).ToList(), seeds, accuracy, everyScore);
         }).ToList();
@@ -139,7 +139,7 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
     /// </summary>
     public string FormatScoreGrid()
     {
-        var scores = Scores.ScoreRegistry.All.Select(s => s.Name).ToList();
+        var scores = Scores.ScoreRegistry.Names.ToList();
         var sb = new StringBuilder();
         foreach (var ood in Definition.OodSets.Keys)
         {

@@ -11,6 +11,16 @@ public static class FprAtTpr
 {
     public const double DefaultTpr = 0.95;
 
+    /// <summary>OpenOOD v1.5's convention: OoD positive (lower scores), the fraction of ID samples flagged at 95% of OoD caught.</summary>
+    public static double OodPositive(ReadOnlySpan<double> id, ReadOnlySpan<double> ood, double tpr = DefaultTpr)
+    {
+        var negatedOod = new double[ood.Length];
+        var negatedId = new double[id.Length];
+        for (int i = 0; i < ood.Length; i++) negatedOod[i] = -ood[i];
+        for (int i = 0; i < id.Length; i++) negatedId[i] = -id[i];
+        return Compute(negatedOod, negatedId, tpr);
+    }
+
     public static double Compute(ReadOnlySpan<double> id, ReadOnlySpan<double> ood, double tpr = DefaultTpr)
     {
         ScoreChecks.Require(id, ood);

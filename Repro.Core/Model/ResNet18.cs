@@ -51,6 +51,10 @@ public sealed class ResNet18 : Module<Tensor, ModelOutput>
         return Sequential(("0", first), ("1", new BasicBlock(Spec, outChannels, outChannels, 1, size, act)));
     }
 
+    /// <summary>The classifier's weight [classes, 8w] and bias, as used on z at test time (train-only L2 is off then).</summary>
+    public (Tensor Weight, Tensor Bias) Classifier => Spec.Stack == 1 ? (fc.Weight, fc.Bias)
+        : throw new InvalidOperationException("a stacked model has K classifiers: take the models apart first (ModelStack.Unstack)");
+
     public override ModelOutput forward(Tensor x)
     {
         using var scope = NewDisposeScope();

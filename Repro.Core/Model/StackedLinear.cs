@@ -32,6 +32,10 @@ public sealed class StackedLinear : Module<Tensor, Tensor>
         register_parameter("bias", bias);
     }
 
+    /// <summary>The K models' weights [K·out, in] and biases [K·out] (for one model: nn.Linear's).</summary>
+    public Tensor Weight => weight;
+    public Tensor Bias => bias;
+
     public override Tensor forward(Tensor x)
     {
         if (stack == 1) return functional.linear(x, weight, bias);

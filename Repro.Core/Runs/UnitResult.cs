@@ -7,7 +7,8 @@ namespace Repro.Runs;
 /// What one (row, seed) unit produced: written as metrics.json beside config.json, curve.csv and scores/*.csv.
 /// Ood maps OoD set → score name → metrics; every registered score is evaluated, PrimaryScore is the row's. TrainSplit
 /// says which training images were used (absent in units written before it was recorded); StackSeeds, the seeds the
-/// unit was trained together with as one stacked model, its own included (absent when it trained alone).
+/// unit was trained together with as one stacked model, its own included (absent when it trained alone). ScoreCost, what
+/// scoring took (absent in units written before it was recorded).
 /// </summary>
 public sealed record UnitResult(
     string Row,
@@ -24,7 +25,9 @@ public sealed record UnitResult(
     DateTimeOffset Finished,
     Data.TrainingSplitRecord? TrainSplit = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<int>? StackSeeds = null)
+    IReadOnlyList<int>? StackSeeds = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    ScoreCost? ScoreCost = null)
 {
     public OodMetrics Primary(string oodSet) => Ood[oodSet][PrimaryScore];
 }

@@ -50,18 +50,17 @@ public static class UnitRunner
             for (int k = 0; k < configs.Count; k++)
             {
                 var (config, unit, model) = (configs[k], units[k], trained[k]);
-                var idScores = Evaluator.Score(model.Model, idTest, idInfo, device, config.EvalBatchSize);
-                var oodScores = oodSets.Select(set => Evaluator.Score(model.Model, set, idInfo, device, config.EvalBatchSize)).ToList();
+                var (idScores, oodScores, cost) = ScoreEverySet(model, config, train, idTest, oodSets, idInfo, device);
                 var ood = oodScores.ToDictionary(
                     o => o.DataSet,
-                    o => (IReadOnlyDictionary<string, OodMetrics>)ScoreRegistry.All.ToDictionary(
-                        s => s.Name, s => OodMetrics.Compute(idScores.Scores[s.Name], o.Scores[s.Name])));
+                    o => (IReadOnlyDictionary<string, OodMetrics>)ScoreRegistry.Names.ToDictionary(
+                        name => name, name => OodMetrics.Compute(idScores.Scores[name], o.Scores[name])));
                 var result = new UnitResult(
                     config.Row, config.Seed, config.PrimaryScore,
                     Accuracy.Compute(idScores.Predictions, idScores.Labels),
                     ood, model.Curve, model.TrainSeconds, wall.Elapsed.TotalSeconds, Devices.Describe(device),
                     Provenance.Versions(), DataHashes(train, idTest, oodSets),
-                    DateTimeOffset.UtcNow, model.Split, configs.Count > 1 ? configs.Select(c => c.Seed).ToList() : null);
+                    DateTimeOffset.UtcNow, model.Split, configs.Count > 1 ? configs.Select(c => c.Seed).ToList() : null, cost);
 
                 UnitFiles.Write(unit.Partial, config, result, oodScores.Prepend(idScores));
                 // Rename first, then drop the checkpoint: a kill between the two leaves a finished unit with a stale checkpoint
@@ -75,6 +74,43 @@ public static class UnitRunner
         }
         finally { foreach (var t in trained) t.Dispose(); }
         return results;
+    }
+
+    /// <summary>
+    /// Every registered score on the ID test set and each OoD set; the fitted ones first fit on one pass over the images
+    /// the model trained on (its split's trained part, no augmentation).
+    /// </summary>
+    private static (SampleScores Id, List<SampleScores> Ood, ScoreCost Cost) ScoreEverySet(TrainedModel model, RunConfig config,
+        ImageSet train, ImageSet idTest, IReadOnlyList<ImageSet> oodSets, DatasetInfo idInfo, TorchSharp.torch.Device device)
+    {
+        var scores = ScoreRegistry.Create();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var fit = new Dictionary<string, double>();
+            var fitted = scores.OfType<IFittedScore>().ToList();
+            double idPass = 0;
+            if (fitted.Count > 0)
+            {
+                var trainedImages = TrainingSplit.For(config, train.Count).TrainingImages(train);
+                using var id = Evaluator.IdTraining(model.Model, trainedImages, idInfo, device, config.EvalBatchSize);
+                idPass = clock.Elapsed.TotalSeconds;
+                foreach (var score in fitted)
+                {
+                    clock.Restart();
+                    score.Fit(id);
+                    fit[score.Name] = clock.Elapsed.TotalSeconds;
+                }
+            }
+            var seconds = new Dictionary<string, double>();
+            var idScores = Evaluator.Score(model.Model, idTest, idInfo, device, config.EvalBatchSize, scores, seconds);
+            var oodScores = oodSets.Select(set => Evaluator.Score(model.Model, set, idInfo, device, config.EvalBatchSize, scores, seconds)).ToList();
+            return (idScores, oodScores, new ScoreCost(idPass, fit, seconds));
+        }
+        finally
+        {
+            foreach (var score in scores.OfType<IDisposable>()) score.Dispose();
+        }
     }
 
     public static UnitResult Load(string unitDir)

@@ -112,8 +112,8 @@ public sealed record RunConfig
         Require(CropPadding >= 0, "cropPadding", $"must be ≥ 0, got {CropPadding}");
         Require(EvalBatchSize >= 1, "evalBatchSize", $"must be ≥ 1, got {EvalBatchSize}");
         Require(OodSets.Length >= 1, "oodSets", "must name at least one OoD data set");
-        Require(Scores.ScoreRegistry.All.Any(s => s.Name == PrimaryScore), "primaryScore",
-            $"must be one of {string.Join(", ", Scores.ScoreRegistry.All.Select(s => s.Name))}, got '{PrimaryScore}'");
+        Require(Scores.ScoreRegistry.Names.Contains(PrimaryScore), "primaryScore",
+            $"must be one of {string.Join(", ", Scores.ScoreRegistry.Names)}, got '{PrimaryScore}'");
         Require(Device == "auto" || Device == "cpu" || Device == "cuda" || Device.StartsWith("cuda:"), "device",
             $"must be auto, cpu, cuda or cuda:N, got '{Device}'");
         foreach (var name in OodSets.Prepend(InDistribution))

@@ -74,7 +74,7 @@ public sealed class ReportFixture : IDisposable
         var norms = Enumerable.Range(0, n).Select(_ => 10 + shift + Gaussian(random)).ToArray();
         var labels = Enumerable.Range(0, n).Select(i => (long)(i % 6)).ToArray();
         var predictions = labels.Select((l, i) => i % 7 == 0 ? (l + 1) % 6 : l).ToArray();
-        var scores = ScoreRegistry.All.ToDictionary(s => s.Name, s => s.Name switch
+        var scores = ScoreRegistry.Names.ToDictionary(name => name, name => name switch
         {
             FeatureNormScore.ScoreName => norms,
             "msp" => norms.Select(z => 1 / (1 + Math.Exp(-(z - 9)))).ToArray(),

@@ -1,6 +1,7 @@
 using Repro.Data;
 using Repro.Metrics;
 using Repro.Model;
+using Repro.Scores;
 using Repro.Training;
 using TorchSharp;
 using Xunit;
@@ -26,8 +27,8 @@ public class StackedTrainingTests
     private static (double Accuracy, double Auroc) Metrics(TrainedModel t)
     {
         var info = DataCatalog.Info("fashion-mnist");
-        var id = Evaluator.Score(t.Model, TinyRun.Data.Get("fashion-mnist", Split.Test).Select(Enumerable.Range(0, 500).ToArray()), info, torch.CPU, 250);
-        var ood = Evaluator.Score(t.Model, TinyRun.Data.Get("mnist", Split.Test).Select(Enumerable.Range(0, 500).ToArray()), info, torch.CPU, 250);
+        var id = Evaluator.Score(t.Model, TinyRun.Data.Get("fashion-mnist", Split.Test).Select(Enumerable.Range(0, 500).ToArray()), info, torch.CPU, 250, [new FeatureNormScore()]);
+        var ood = Evaluator.Score(t.Model, TinyRun.Data.Get("mnist", Split.Test).Select(Enumerable.Range(0, 500).ToArray()), info, torch.CPU, 250, [new FeatureNormScore()]);
         return (Accuracy.Compute(id.Predictions, id.Labels), Auroc.Compute(id.Scores["feature_norm"], ood.Scores["feature_norm"]));
     }
 
