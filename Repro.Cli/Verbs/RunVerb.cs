@@ -10,7 +10,7 @@ namespace Repro.Cli.Verbs;
 internal static class RunVerb
 {
     private sealed record Inputs(string? Preset, string? Config, string? Definition, string? Device, ShardSpec Shard,
-        string? Out, IReadOnlyList<string> Overrides, int[]? Seeds, int Workers, int? Stack);
+        string? Out, IReadOnlyList<string> Overrides, int[]? Seeds, int Workers, int? Stack, bool SaveFeatures);
 
     public static Command Create()
     {
@@ -22,12 +22,13 @@ internal static class RunVerb
         var shared = AddShared(command);
         command.SetAction(parse =>
         {
-            var (device, shard, outDir, sets, seeds, workers, stack) = shared;
+            var (device, shard, outDir, sets, seeds, workers, stack, features) = shared;
             var chosen = new[] { parse.GetValue(preset), parse.GetValue(config), parse.GetValue(definition) };
             if (chosen.Count(x => x is not null) != 1)
                 throw new ReproException("give exactly one of --preset NAME, --config FILE.json or --definition FILE.json");
             return Run(new Inputs(chosen[0], chosen[1], chosen[2], parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
-                parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers), parse.GetValue(stack)));
+                parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers), parse.GetValue(stack),
+                parse.GetValue(features)));
         });
         return command;
     }
@@ -38,9 +39,10 @@ internal static class RunVerb
         var shared = AddShared(command);
         command.SetAction(parse =>
         {
-            var (device, shard, outDir, sets, seeds, workers, stack) = shared;
+            var (device, shard, outDir, sets, seeds, workers, stack, features) = shared;
             return Run(new Inputs("quick", null, null, parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
-                parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers), parse.GetValue(stack)));
+                parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers), parse.GetValue(stack),
+                parse.GetValue(features)));
         });
         return command;
     }
@@ -48,7 +50,8 @@ internal static class RunVerb
     /// <summary>No seeds given means the experiment's own (an absent array option can parse as empty).</summary>
     private static int[]? SeedsOrNull(int[]? seeds) => seeds is { Length: > 0 } ? seeds : null;
 
-    private static (Option<string?>, Option<ShardSpec>, Option<string?>, Option<string[]?>, Option<int[]?>, Option<int>, Option<int?>) AddShared(Command command)
+    private static (Option<string?>, Option<ShardSpec>, Option<string?>, Option<string[]?>, Option<int[]?>, Option<int>, Option<int?>, Option<bool>)
+        AddShared(Command command)
     {
         var device = CommonOptions.Device();
         var shard = CommonOptions.Shard();
@@ -67,8 +70,14 @@ internal static class RunVerb
         {
             if (result.GetValueOrDefault<int?>() is < 1 and var k) result.AddError($"--stack: expected an integer ≥ 1, got {k}");
         });
+        var features = new Option<bool>("--save-features")
+        {
+            Description = "also write each unit's penultimate features (ID train, ID test, every OoD set) as NumPy .npy files, " +
+                          "float32 [images, feature dim], in <unit>/features/",
+        };
         command.Add(device); command.Add(shard); command.Add(outDir); command.Add(sets); command.Add(seeds); command.Add(workers); command.Add(stack);
-        return (device, shard, outDir, sets, seeds, workers, stack);
+        command.Add(features);
+        return (device, shard, outDir, sets, seeds, workers, stack, features);
     }
 
     private static int Run(Inputs input)
@@ -98,7 +107,7 @@ internal static class RunVerb
         if (shards > 1) Console.WriteLine($"shard {shard}/{shards}: {ExperimentRunner.Shard(experiment, shard, shards, stack).Count} of {experiment.Units().Count()} units");
         var helpers = input.Workers > 1 ? Workers.Start(SameRunArguments(input), outDir, input.Workers, device) : [];
         var outcome = ExperimentRunner.Run(experiment, outDir, data, unit => new ConsoleProgress($"[{unit.Row} s{unit.Seed}]"),
-            Console.WriteLine, shard, shards, stack);
+            Console.WriteLine, shard, shards, stack, input.SaveFeatures);
         var helperStatus = Workers.Wait(helpers);
         if (input.Workers > 1) outcome = outcome with { Finished = ExperimentRunner.LoadFinished(outDir) };
         var planned = definition is null ? null : ResultsManifest.Planned(outDir, definition);
@@ -141,6 +150,7 @@ internal static class RunVerb
         foreach (var set in input.Overrides) Add("--set", set);
         if (input.Seeds is not null) Add("--seeds", string.Join(",", input.Seeds));
         if (input.Stack is { } k) Add("--stack", k.ToString());
+        if (input.SaveFeatures) args.Add("--save-features");
         return args;
     }
 

@@ -87,7 +87,8 @@ public static class ExperimentRunner
     /// the same model — and the rest go on; an interrupted one resumes from its last epoch checkpoint.
     /// </summary>
     public static ExperimentOutcome Run(Experiment experiment, string resultsDir, DataSets data,
-        Func<RunConfig, IProgressSink> progress, Action<string> log, int shard = 1, int shards = 1, StackRule? stack = null)
+        Func<RunConfig, IProgressSink> progress, Action<string> log, int shard = 1, int shards = 1, StackRule? stack = null,
+        bool saveFeatures = false)
     {
         var stacks = ShardStacks(experiment, shard, shards, stack);
         int total = stacks.Sum(s => s.Count), done = 0;
@@ -151,7 +152,7 @@ public static class ExperimentRunner
                     (resumeFrom is { } epoch ? $"; resuming after epoch {epoch} from its checkpoint" : ""));
                 try
                 {
-                    var results = UnitRunner.RunStack(configs, pending.Select(p => p.Folder).ToList(), checkpointDir, data, progress(first));
+                    var results = UnitRunner.RunStack(configs, pending.Select(p => p.Folder).ToList(), checkpointDir, data, progress(first), saveFeatures);
                     ResultsFolder.RemoveStackCheckpoint(resultsDir, configs);
                     foreach (var result in results)
                         log($"    {result.Row} seed {result.Seed}: accuracy {result.Accuracy:P1}; " + string.Join("; ", result.Ood.Keys.Select(o =>

@@ -9,19 +9,38 @@ public sealed record AurocCell(double Min, double Max, double Avg, int Seeds);
 
 /// <summary>
 /// One row of the table: per OoD set the AUROC cell and the seeds' values behind it; accuracy likewise; and per OoD set
-/// every registered score's AUROC over the same seeds (<see cref="EveryScore"/>: the row × score grid).
+/// every registered score's AUROC, FPR95 and test-set error over the same seeds (<see cref="EveryScore"/>: the row × score grid).
 /// </summary>
 public sealed record TableRow(RowDefinition Definition, IReadOnlyDictionary<string, AurocCell?> Auroc, double? Accuracy,
     IReadOnlyList<int> FinishedSeeds, IReadOnlyList<int> MissingSeeds,
     IReadOnlyDictionary<string, SeedValues> AurocSeeds, SeedValues AccuracySeeds,
-    IReadOnlyDictionary<string, IReadOnlyDictionary<string, SeedValues>> EveryScore);
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, ScoreSeeds>> EveryScore);
 
 public enum Verdict { Within, Outside, Missing }
 
 public sealed record CellVerdict(Band Band, double? Value, Verdict Verdict);
 
-/// <summary>A claim judged on the seeds' means (<see cref="Verdict"/>) and, where both sides share two or more seeds, paired seed by seed.</summary>
-public sealed record ClaimVerdict(Claim Claim, double? Left, double? Right, Verdict Verdict, PairedDifference? Paired = null);
+/// <summary>
+/// A claim judged on the seeds' means (<see cref="Verdict"/>) and, where both sides share two or more seeds, paired seed
+/// by seed; beside it each side's test-set error (half the 95% interval of one seed's AUROC, DeLong), so a reader sees
+/// whether seeds or test images dominate the noise.
+/// </summary>
+public sealed record ClaimVerdict(Claim Claim, double? Left, double? Right, Verdict Verdict, PairedDifference? Paired = null,
+    double? LeftTestSetHalfWidth = null, double? RightTestSetHalfWidth = null)
+{
+    /// <summary>The statistics after the means, for tables and the report; null when there are none.</summary>
+    public string? Statistics
+    {
+        get
+        {
+            var parts = new List<string>();
+            if (Paired is { } p) parts.Add(p.Describe());
+            if (LeftTestSetHalfWidth is { } l && RightTestSetHalfWidth is { } r)
+                parts.Add(FormattableString.Invariant($"one seed's AUROC from its test sets alone ±{l:0.000} vs ±{r:0.000} (DeLong, 95%)"));
+            return parts.Count == 0 ? null : string.Join("; ", parts);
+        }
+    }
+}
 
 /// <summary>
 /// Table 1 in the paper's shape — per row, AUROC min/max/avg over seeds for each OoD set, and mean accuracy — from
@@ -40,8 +59,8 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
             var auroc = seeds.ToDictionary(kv => kv.Key, kv => kv.Value.Count == 0 ? null : new AurocCell(kv.Value.Min, kv.Value.Max, kv.Value.Mean, kv.Value.Count));
             var accuracy = SeedValues.Of(units, u => u.Accuracy);
             var finished = units.Select(u => u.Seed).Order().ToList();
-            var everyScore = definition.OodSets.Keys.ToDictionary(ood => ood, ood => (IReadOnlyDictionary<string, SeedValues>)
-                Scores.ScoreRegistry.Names.ToDictionary(name => name, name => SeedValues.Auroc(units, ood, name)));
+            var everyScore = definition.OodSets.Keys.ToDictionary(ood => ood, ood => (IReadOnlyDictionary<string, ScoreSeeds>)
+                Scores.ScoreRegistry.Names.ToDictionary(name => name, name => ScoreSeeds.Of(units, ood, name)));
             return new TableRow(row, auroc, accuracy.Count == 0 ? null : accuracy.Mean, finished,
                 definition.Seeds.Except(finished).ToList(), seeds, accuracy, everyScore);
         }).ToList();
@@ -70,8 +89,12 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         var left = Value(c.Left.Row, Band.AurocAverage, c.Left.Ood);
         var right = Value(c.Right.Row, Band.AurocAverage, c.Right.Ood);
         var verdict = left is null || right is null ? Verdict.Missing : left >= right + c.Margin ? Verdict.Within : Verdict.Outside;
-        return new ClaimVerdict(c, left, right, verdict, Paired(c));
+        return new ClaimVerdict(c, left, right, verdict, Paired(c), TestSetHalfWidth(c.Left), TestSetHalfWidth(c.Right));
     }).ToList();
+
+    private double? TestSetHalfWidth(CellRef side) =>
+        Rows.FirstOrDefault(r => r.Definition.Name == side.Row) is { } row && side.Ood is { } ood
+        && row.EveryScore.GetValueOrDefault(ood)?.GetValueOrDefault(row.Definition.Score) is { } cell ? cell.TestSetHalfWidth : null;
 
     private PairedDifference? Paired(Claim c)
     {
@@ -121,7 +144,7 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
             sb.AppendLine("✓ within its tolerance band, ✗ outside (experiments/*.bands.json gives each band and its reason); — no finished seed.");
             foreach (var c in JudgeClaims(bands))
                 sb.AppendLine($"claim {c.Verdict switch { Verdict.Within => "holds  ", Verdict.Outside => "FAILS  ", _ => "missing" }} {c.Claim.Text}: " +
-                              $"{F(c.Left)} vs {F(c.Right)}" + (c.Paired is { } p ? $"; {p.Describe()}" : ""));
+                              $"{F(c.Left)} vs {F(c.Right)}" + (c.Statistics is { } s ? $"; {s}" : ""));
         }
         if (stale is not null)
         {
@@ -133,9 +156,11 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
     }
 
     /// <summary>
-    /// Per OoD set, every row's mean AUROC with every registered score over its finished seeds, ± half the 95% Student's
-    /// t interval where two or more seeds finished; * marks the score the row is judged by in the table. Whether a
-    /// contrast belongs to the training method or to the score shows here: the same model under other scores.
+    /// Per OoD set, every registered score (a line each) on every row's models (a column each): the mean AUROC over the
+    /// finished seeds ± half its 95% Student's t interval where two or more finished, and in brackets half the 95%
+    /// interval a single seed's AUROC has from its test sets alone (DeLong); * marks the score the row is judged by.
+    /// Then FPR95 in both conventions. Whether a contrast belongs to the training method or to the score shows here:
+    /// the same models under other scores.
     /// </summary>
     public string FormatScoreGrid()
     {
@@ -143,19 +168,28 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         var sb = new StringBuilder();
         foreach (var ood in Definition.OodSets.Keys)
         {
-            sb.AppendLine($"every score on every model, {ood} ({Definition.OodSets[ood]}): mean AUROC over seeds ± half its 95% interval (Student's t); * the row's own score");
-            var lines = Rows.Select(row => new[] { row.Definition.Label, row.FinishedSeeds.Count.ToString(CultureInfo.InvariantCulture) }
-                .Concat(scores.Select(score => Cell(row.EveryScore[ood][score]) + (score == row.Definition.Score ? "*" : ""))).ToArray()).ToList();
-            TextTable.Append(sb, ["method", "seeds", .. scores], lines);
+            sb.AppendLine($"every score on every model, {ood} ({Definition.OodSets[ood]}): mean AUROC over seeds ± half its 95% interval " +
+                          "(Student's t) [± the same from the test sets alone, DeLong]; * the row's own score");
+            var header = new[] { "score" }.Concat(Rows.Select(r => $"{r.Definition.Label} ({r.FinishedSeeds.Count})")).ToArray();
+            TextTable.Append(sb, header, scores.Select(score => new[] { score }
+                .Concat(Rows.Select(row => AurocCell(row.EveryScore[ood][score]) + (score == row.Definition.Score ? "*" : ""))).ToArray()).ToList());
+            sb.AppendLine($"FPR95 on {ood}, mean over seeds (lower is better): ID positive, as LogitNorm reports it / OoD positive, as OpenOOD v1.5");
+            TextTable.Append(sb, header, scores.Select(score => new[] { score }
+                .Concat(Rows.Select(row => FprCell(row.EveryScore[ood][score]))).ToArray()).ToList());
         }
         return sb.ToString();
 
-        static string Cell(SeedValues v) => v.Count switch
+        static string AurocCell(ScoreSeeds s)
         {
-            0 => "—",
-            1 => F(v.Mean),
-            _ => F(v.Mean) + " ± " + ((SeedStatistics.MeanInterval(v).High - v.Mean).ToString("0.000", CultureInfo.InvariantCulture)),
-        };
+            var v = s.Auroc;
+            if (v.Count == 0) return "—";
+            var text = F(v.Mean);
+            if (v.Count > 1) text += " ± " + F(SeedStatistics.MeanInterval(v).High - v.Mean);
+            return s.TestSetHalfWidth is { } half ? text + " [±" + F(half) + "]" : text;
+        }
+
+        static string FprCell(ScoreSeeds s) =>
+            s.Fpr95.Count == 0 ? "—" : F(s.Fpr95.Mean) + " / " + (s.Fpr95OodPositive.Count == 0 ? "—" : F(s.Fpr95OodPositive.Mean));
     }
 
     private static string F(double? v) => v is null ? "—" : v.Value.ToString("0.000", CultureInfo.InvariantCulture);

@@ -14,6 +14,17 @@ public static class UnitFiles
     public const string Config = "config.json";
     public const string Curve = "curve.csv";
     public const string ScoresFolder = "scores";
+    /// <summary>With `repro run --save-features`: features/&lt;set&gt;.npy, float32 [images, feature dim], one per scored set and the ID training images.</summary>
+    public const string FeaturesFolder = "features";
+
+    public static string FeaturesPath(string unitDir, string name) => Path.Combine(unitDir, FeaturesFolder, $"{name}.npy");
+
+    /// <summary>Writes one set's features as .npy (Runs/NpyFile.cs), for fitting other scores with other tools.</summary>
+    public static void WriteFeatures(string dir, string name, float[] features, int dim)
+    {
+        Directory.CreateDirectory(Path.Combine(dir, FeaturesFolder));
+        NpyFile.WriteFloat32(FeaturesPath(dir, name), features, dim == 0 ? 0 : features.Length / dim, dim);
+    }
 
     /// <summary>Writes a unit's files into <paramref name="dir"/>; metrics.json last, as it is what marks a unit finished.</summary>
     public static void Write(string dir, RunConfig config, UnitResult result, IEnumerable<SampleScores> scores)

@@ -25,8 +25,9 @@ public static class UnitRunner
     /// Trains seeds of one row as one stacked model (one seed: an ordinary run), checkpointing the stack in
     /// <paramref name="checkpointDir"/>, then scores and writes each seed's unit as a separate run's, recording the stack.
     /// </summary>
+    /// <param name="saveFeatures">Also write each set's penultimate features as .npy (UnitFiles.FeaturesFolder).</param>
     public static IReadOnlyList<UnitResult> RunStack(IReadOnlyList<RunConfig> configs, IReadOnlyList<UnitFolder> units,
-        string checkpointDir, DataSets data, IProgressSink? progress = null)
+        string checkpointDir, DataSets data, IProgressSink? progress = null, bool saveFeatures = false)
     {
         foreach (var config in configs) config.Validate();
         foreach (var unit in units)
@@ -50,7 +51,7 @@ public static class UnitRunner
             for (int k = 0; k < configs.Count; k++)
             {
                 var (config, unit, model) = (configs[k], units[k], trained[k]);
-                var (idScores, oodScores, cost) = ScoreEverySet(model, config, train, idTest, oodSets, idInfo, device);
+                var (idScores, oodScores, cost, trainFeatures) = ScoreEverySet(model, config, train, idTest, oodSets, idInfo, device, saveFeatures);
                 var ood = oodScores.ToDictionary(
                     o => o.DataSet,
                     o => (IReadOnlyDictionary<string, OodMetrics>)ScoreRegistry.Names.ToDictionary(
@@ -62,6 +63,11 @@ public static class UnitRunner
                     Provenance.Versions(), DataHashes(train, idTest, oodSets),
                     DateTimeOffset.UtcNow, model.Split, configs.Count > 1 ? configs.Select(c => c.Seed).ToList() : null, cost);
 
+                if (saveFeatures)
+                {
+                    if (trainFeatures is { } f) UnitFiles.WriteFeatures(unit.Partial, $"{train.Name}-train", f.Values, f.Dim);
+                    foreach (var s in oodScores.Prepend(idScores)) UnitFiles.WriteFeatures(unit.Partial, s.DataSet, s.Features!, s.FeatureDim);
+                }
                 UnitFiles.Write(unit.Partial, config, result, oodScores.Prepend(idScores));
                 // Rename first, then drop the checkpoint: a kill between the two leaves a finished unit with a stale checkpoint
                 // (cleaned up by the next run), never a partial folder without one that would have to train again from scratch.
@@ -80,8 +86,9 @@ public static class UnitRunner
     /// Every registered score on the ID test set and each OoD set; the fitted ones first fit on one pass over the images
     /// the model trained on (its split's trained part, no augmentation).
     /// </summary>
-    private static (SampleScores Id, List<SampleScores> Ood, ScoreCost Cost) ScoreEverySet(TrainedModel model, RunConfig config,
-        ImageSet train, ImageSet idTest, IReadOnlyList<ImageSet> oodSets, DatasetInfo idInfo, TorchSharp.torch.Device device)
+    private static (SampleScores Id, List<SampleScores> Ood, ScoreCost Cost, (float[] Values, int Dim)? TrainFeatures) ScoreEverySet(
+        TrainedModel model, RunConfig config, ImageSet train, ImageSet idTest, IReadOnlyList<ImageSet> oodSets, DatasetInfo idInfo,
+        TorchSharp.torch.Device device, bool keepFeatures)
     {
         var scores = ScoreRegistry.Create();
         try
@@ -90,11 +97,17 @@ public static class UnitRunner
             var fit = new Dictionary<string, double>();
             var fitted = scores.OfType<IFittedScore>().ToList();
             double idPass = 0;
-            if (fitted.Count > 0)
+            (float[] Values, int Dim)? trainFeatures = null;
+            if (fitted.Count > 0 || keepFeatures)
             {
                 var trainedImages = TrainingSplit.For(config, train.Count).TrainingImages(train);
                 using var id = Evaluator.IdTraining(model.Model, trainedImages, idInfo, device, config.EvalBatchSize);
                 idPass = clock.Elapsed.TotalSeconds;
+                if (keepFeatures)
+                {
+                    using var cpuFeatures = id.Features.to_type(TorchSharp.torch.ScalarType.Float32).cpu();
+                    trainFeatures = (cpuFeatures.data<float>().ToArray(), (int)id.Features.shape[1]);
+                }
                 foreach (var score in fitted)
                 {
                     clock.Restart();
@@ -103,9 +116,9 @@ public static class UnitRunner
                 }
             }
             var seconds = new Dictionary<string, double>();
-            var idScores = Evaluator.Score(model.Model, idTest, idInfo, device, config.EvalBatchSize, scores, seconds);
-            var oodScores = oodSets.Select(set => Evaluator.Score(model.Model, set, idInfo, device, config.EvalBatchSize, scores, seconds)).ToList();
-            return (idScores, oodScores, new ScoreCost(idPass, fit, seconds));
+            var idScores = Evaluator.Score(model.Model, idTest, idInfo, device, config.EvalBatchSize, scores, seconds, keepFeatures);
+            var oodScores = oodSets.Select(set => Evaluator.Score(model.Model, set, idInfo, device, config.EvalBatchSize, scores, seconds, keepFeatures)).ToList();
+            return (idScores, oodScores, new ScoreCost(idPass, fit, seconds), trainFeatures);
         }
         finally
         {

@@ -6,8 +6,12 @@ using static TorchSharp.torch;
 
 namespace Repro.Training;
 
-/// <summary>Per-sample results of one data set through a trained model: every registered score, plus predictions.</summary>
-public sealed record SampleScores(string DataSet, long[] Labels, long[] Predictions, IReadOnlyDictionary<string, double[]> Scores);
+/// <summary>
+/// Per-sample results of one data set through a trained model: every registered score, plus predictions; and, when
+/// asked for, the penultimate features z (row-major [count, FeatureDim]).
+/// </summary>
+public sealed record SampleScores(string DataSet, long[] Labels, long[] Predictions, IReadOnlyDictionary<string, double[]> Scores,
+    float[]? Features = null, int FeatureDim = 0);
 
 /// <summary>
 /// Runs data sets through a trained model: every score from the same forward pass, and the ID training pass the
@@ -20,13 +24,21 @@ public static class Evaluator
     /// <paramref name="scores"/> must be fitted; each score's compute time is added to <paramref name="seconds"/>.
     /// </summary>
     public static SampleScores Score(ResNet18 model, ImageSet set, DatasetInfo normalization, Device device, int batchSize,
-        IReadOnlyList<IOodScore> scores, Dictionary<string, double>? seconds = null)
+        IReadOnlyList<IOodScore> scores, Dictionary<string, double>? seconds = null, bool keepFeatures = false)
     {
         var predictions = new long[set.Count];
+        float[]? features = null;
+        int featureDim = 0;
         var values = scores.ToDictionary(s => s.Name, _ => new double[set.Count]);
         ForEachBatch(model, set, normalization, device, batchSize, (start, size, output) =>
         {
             output.Logits.argmax(1).cpu().data<long>().CopyTo(predictions.AsSpan(start, size));
+            if (keepFeatures)
+            {
+                featureDim = (int)output.Features.shape[1];
+                features ??= new float[(long)set.Count * featureDim];
+                output.Features.to_type(ScalarType.Float32).cpu().data<float>().CopyTo(features.AsSpan(start * featureDim, size * featureDim));
+            }
             foreach (var score in scores)
             {
                 var clock = Stopwatch.StartNew();
@@ -35,7 +47,7 @@ public static class Evaluator
                 if (seconds is not null) seconds[score.Name] = seconds.GetValueOrDefault(score.Name) + clock.Elapsed.TotalSeconds;
             }
         });
-        return new SampleScores(set.Name, set.Labels, predictions, values);
+        return new SampleScores(set.Name, set.Labels, predictions, values, features, featureDim);
     }
 
     /// <summary>

@@ -119,7 +119,7 @@ public sealed record ReportModel(
                 Check(r.Definition.Name, Band.AurocAverage, ood))).ToList(),
             r.Accuracy, r.Definition.Paper?.Accuracy, Check(r.Definition.Name, Band.AccuracyAverage, null))).ToList();
         var claims = bands is null ? [] : table.JudgeClaims(bands)
-            .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict, c.Paired?.Describe())).ToList();
+            .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict, c.Statistics)).ToList();
 
         var spreads = (from row in table.Rows
                        from ood in definition.OodSets.Keys

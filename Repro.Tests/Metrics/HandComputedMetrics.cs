@@ -35,6 +35,21 @@ public class HandComputedMetrics
     }
 
     [Fact]
+    public void Fpr95_with_ood_positive_counts_id_flagged_when_95_percent_of_ood_are_caught()
+    {
+        // 20 OoD scores: 0.00 … 0.18 and one outlier at 0.99; 4 ID scores.
+        double[] ood = [.. Enumerable.Range(0, 19).Select(i => i / 100.0), 0.99];
+        double[] id = [0.1, 0.5, 0.6, 0.7];
+        // OoD positive (OpenOOD v1.5): catching 19 of 20 OoD needs "score ≤ 0.18", which flags 1 of 4 ID images.
+        Assert.Equal(0.25, FprAtTpr.OodPositive(id, ood), 12);
+        // ID positive (LogitNorm): keeping all 4 ID needs "score ≥ 0.1", which passes 0.10 … 0.18 and 0.99: 10 of 20.
+        Assert.Equal(0.5, FprAtTpr.Compute(id, ood), 12);
+        var metrics = OodMetrics.Compute(id, ood);
+        Assert.Equal(0.25, metrics.Fpr95OodPositive!.Value, 12);
+        Assert.Equal(0.5, metrics.Fpr95, 12);
+    }
+
+    [Fact]
     public void AuprIn_matches_hand_computed_average_precision()
     {
         // Ranking by score: 0.9 ID, 0.8 OoD, 0.7 ID, 0.1 OoD.

@@ -1,0 +1,27 @@
+using Repro.Metrics;
+using Repro.Runs;
+
+namespace Repro.Experiments;
+
+/// <summary>
+/// One score on one row's models against one OoD set, over the seeds that evaluated it: the AUROC, FPR95 in both
+/// conventions (ID positive as LogitNorm reports it; OoD positive as OpenOOD v1.5 does), and the AUROC's own sampling
+/// error on the test sets (DeLong's standard error, per seed) — beside the spread over seeds, it says which noise
+/// dominates. Units written before FPR95 (OoD positive) and the standard error were recorded count for the AUROC only.
+/// </summary>
+public sealed record ScoreSeeds(SeedValues Auroc, SeedValues Fpr95, SeedValues Fpr95OodPositive, SeedValues AurocStandardError)
+{
+    public static ScoreSeeds Of(IEnumerable<UnitResult> units, string oodSet, string score)
+    {
+        var evaluated = units.Where(u => u.Ood.TryGetValue(oodSet, out var scores) && scores.ContainsKey(score)).ToList();
+        OodMetrics M(UnitResult u) => u.Ood[oodSet][score];
+        return new ScoreSeeds(
+            SeedValues.Of(evaluated, u => M(u).Auroc),
+            SeedValues.Of(evaluated, u => M(u).Fpr95),
+            SeedValues.Of(evaluated.Where(u => M(u).Fpr95OodPositive is not null), u => M(u).Fpr95OodPositive!.Value),
+            SeedValues.Of(evaluated.Where(u => M(u).AurocSe is not null), u => M(u).AurocSe!.Value));
+    }
+
+    /// <summary>Half the 95% interval of one seed's AUROC from its test sets alone: 1.96 × DeLong's standard error, averaged over seeds.</summary>
+    public double? TestSetHalfWidth => AurocStandardError.Count == 0 ? null : 1.959964 * AurocStandardError.Mean;
+}
