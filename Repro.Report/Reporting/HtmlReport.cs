@@ -38,6 +38,7 @@ public static class HtmlReport
             Contents(),
             MissingSection(model),
             TableSection(model),
+            ScoreGridSection(model),
             Section("seeds", "AUROC of every seed",
                 P("Each point is one seed's AUROC with the row's score; the paper's seed range is the grey box. " +
                   "A row's spread over seeds is the noise any single comparison carries."),
@@ -65,7 +66,7 @@ public static class HtmlReport
 
     private static XElement Contents() => new("nav",
         new XElement("ul",
-            new[] { ("missing", "What is missing"), ("table", "Table 1"), ("seeds", "AUROC per seed"), ("norms", "‖z‖ histograms"),
+            new[] { ("missing", "What is missing"), ("table", "Table 1"), ("scores", "Every score"), ("seeds", "AUROC per seed"), ("norms", "‖z‖ histograms"),
                     ("roc", "ROC curves"), ("training", "Training"), ("provenance", "Provenance") }
             .Select(x => new XElement("li", new XElement("a", new XAttribute("href", $"#{x.Item1}"), x.Item2)))));
 
@@ -109,7 +110,7 @@ public static class HtmlReport
                 new XElement("ul", new XAttribute("class", "claims"), model.Claims.Select(c => new XElement("li",
                     new XAttribute("class", VerdictClass(c.Verdict)),
                     $"{c.Verdict switch { Verdict.Within => "holds", Verdict.Outside => "FAILS", _ => "missing" }}: {c.Text} — " +
-                    $"{F(c.Left)} vs {F(c.Right)}{(c.Margin != 0 ? $" (margin {F(c.Margin)})" : "")}{(c.Paired is { } p ? $"; {p}" : "")}"))));
+                    $"{F(c.Left)} vs {F(c.Right)}{(c.Margin != 0 ? $" (margin {F(c.Margin)})" : "")}{(c.Statistics is { } p ? $"; {p}" : "")}"))));
         if (model.PaperReference is { } paper)
         {
             var pOods = paper.OodSets.Keys.ToList();
@@ -119,6 +120,31 @@ public static class HtmlReport
                     new XElement("tbody", paper.Rows.Select(r => new XElement("tr", new XElement("td", r.Label),
                         pOods.Select(o => Td(r.Auroc.TryGetValue(o, out var s) ? $"{F(s.Avg)} ({F(s.Min)}–{F(s.Max)})" : "—")),
                         Td(Pct(r.Accuracy))))))));
+        }
+        return section;
+    }
+
+    /// <summary>Per OoD set, every score (a line) on every row's models (a column): AUROC with both intervals, then FPR95 both ways.</summary>
+    private static XElement ScoreGridSection(ReportModel model)
+    {
+        var section = Section("scores", "Every score on every model",
+            P("The same trained models under every registered score: whether a contrast belongs to the training method or to " +
+              "the score read out. AUROC: mean over seeds ± half its 95% interval over seeds (Student's t) [± half the 95% " +
+              "interval one seed's AUROC has from its test sets alone, DeLong]; when the first is much wider, seeds dominate " +
+              "the noise. The row's own score is starred and bold. FPR95 (lower is better) in both conventions: ID positive, " +
+              "as LogitNorm reports it / OoD positive, as OpenOOD v1.5 does."));
+        foreach (var group in model.ScoreGrid.GroupBy(l => l.OodSet))
+        {
+            var rows = group.First().Cells.Select(c => $"{c.Row} ({c.Seeds})").ToList();
+            XElement Table(string caption, Func<ScoreCell, string> text) => Scroll(new XElement("table", new XAttribute("class", "results grid"),
+                new XAttribute("data-ood", group.Key), new XElement("caption", caption),
+                new XElement("thead", new XElement("tr", Th("score"), rows.Select(r => Th(r)))),
+                new XElement("tbody", group.Select(line => new XElement("tr", new XElement("td", line.Score),
+                    line.Cells.Select(c => Td(text(c) + (c.Own ? "*" : ""), c.Own ? "own" : null)))))));
+            section.Add(new XElement("h3", $"{group.Key} ({model.OodSets[group.Key]})"),
+                Table($"AUROC on {group.Key}", c => c.Auroc is null ? "—"
+                    : F(c.Auroc) + (c.SeedHalfWidth is { } s ? $" ± {F(s)}" : "") + (c.TestSetHalfWidth is { } t ? $" [±{F(t)}]" : "")),
+                Table($"FPR95 on {group.Key}: ID positive / OoD positive", c => c.Fpr95 is null ? "—" : $"{F(c.Fpr95)} / {F(c.Fpr95OodPositive)}"));
         }
         return section;
     }
@@ -215,6 +241,7 @@ public static class HtmlReport
         th, td { border: 1px solid #d0d0d0; padding: .25rem .5rem; text-align: right; white-space: nowrap; }
         td:first-child, th[rowspan] { text-align: left; }
         thead th { background: #f3f3f3; }
+        td.own { font-weight: 600; } table.grid caption { text-align: left; font-size: .9rem; color: #555; }
         td.within { background: #e3f4e1; } td.outside { background: #fbe0de; } td.missing, td.unfinished { color: #8a6d00; background: #fff7d6; }
         ul.claims li.within::marker { color: #2e7d32; } ul.claims li.outside { color: #b71c1c; } ul.claims li.missing { color: #8a6d00; }
         .missing-list li { color: #8a6d00; } .failed-list li { color: #b71c1c; font-weight: 600; }

@@ -18,7 +18,7 @@ public sealed record TableLine(string Row, string Label, string Score, int Seeds
     IReadOnlyList<AurocEntry> Auroc, double? Accuracy, double? PaperAccuracy, BandCheck? AccuracyBand);
 
 /// <param name="Paired">The claim's sides compared seed by seed (SeedStatistics), where they share two or more seeds.</param>
-public sealed record ClaimLine(string Text, double? Left, double? Right, double Margin, Verdict Verdict, string? Paired = null);
+public sealed record ClaimLine(string Text, double? Left, double? Right, double Margin, Verdict Verdict, string? Statistics = null);
 
 /// <summary>One seed's AUROC, for the spread plot.</summary>
 public sealed record SeedAuroc(int Seed, double Auroc);
@@ -32,6 +32,17 @@ public sealed record UnitLine(string Row, int Seed, string Device, string Commit
     int Epochs, double SecondsPerEpoch, double TrainSeconds, double WallSeconds, string Finished);
 
 /// <summary>A row of the paper's own Table 1, shown for comparison when the results are on other data.</summary>
+/// <summary>
+/// One row's models under one score against one OoD set: mean AUROC over seeds, half its 95% interval over seeds
+/// (Student's t, two or more seeds), half the 95% interval one seed's AUROC has from its test sets (DeLong), and FPR95
+/// in both conventions; Own marks the score the row is judged by.
+/// </summary>
+public sealed record ScoreCell(string Row, int Seeds, double? Auroc, double? SeedHalfWidth, double? TestSetHalfWidth,
+    double? Fpr95, double? Fpr95OodPositive, bool Own);
+
+/// <summary>A line of the row × score grid: one score on every row's models against one OoD set.</summary>
+public sealed record ScoreGridLine(string OodSet, string Score, IReadOnlyList<ScoreCell> Cells);
+
 public sealed record PaperLine(string Label, IReadOnlyDictionary<string, Spread> Auroc, double Accuracy);
 
 public sealed record PaperReference(string Caption, IReadOnlyDictionary<string, string> OodSets, IReadOnlyList<PaperLine> Rows);
@@ -60,7 +71,8 @@ public sealed record ReportModel(
     IReadOnlyList<AccuracyLine> Accuracy,
     IReadOnlyList<UnitLine> Units,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Environment,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> DataHashes)
+    IReadOnlyDictionary<string, IReadOnlyList<string>> DataHashes,
+    IReadOnlyList<ScoreGridLine> ScoreGrid)
 {
     /// <summary>
     /// Reads a results folder. The experiment is, in order: <paramref name="definitionFile"/>; the definition named
@@ -162,9 +174,21 @@ public sealed record ReportModel(
             planned.Count, units.Count, failed, missing, lines, claims,
             bandsFile is not null && bands is not null ? Rel(repositoryRoot, bandsFile) : $"none (no tolerance bands for {definition.Name} version {definition.Version} yet)",
             hasPaperNumbers ? null : PaperTableForComparison(repositoryRoot),
-            spreads, accuracy, unitLines, environment, hashes);
+            spreads, accuracy, unitLines, environment, hashes, ScoreGridOf(table));
         return (model, new ReportInputs(definition, units));
     }
+
+    private static IReadOnlyList<ScoreGridLine> ScoreGridOf(PaperTable table) =>
+        (from ood in table.Definition.OodSets.Keys
+         from score in Scores.ScoreRegistry.Names
+         select new ScoreGridLine(ood, score, table.Rows.Select(row =>
+         {
+             var s = row.EveryScore[ood][score];
+             double? Mean(SeedValues v) => v.Count == 0 ? null : v.Mean;
+             return new ScoreCell(row.Definition.Label, s.Auroc.Count, Mean(s.Auroc),
+                 s.Auroc.Count > 1 ? SeedStatistics.MeanInterval(s.Auroc).High - s.Auroc.Mean : null, s.TestSetHalfWidth,
+                 Mean(s.Fpr95), Mean(s.Fpr95OodPositive), score == row.Definition.Score);
+         }).ToList())).ToList();
 
     private static (ExperimentDefinition, string Source, string? Path) ResolveDefinition(string resultsDir, string? definitionFile, ResultsManifest? manifest,
         IReadOnlyList<FinishedUnit> finished, string? repositoryRoot, List<string> missing)

@@ -224,9 +224,10 @@ public class DefinitionTests
             row.UnitRow, seed, row.Score, 0.9,
             new Dictionary<string, IReadOnlyDictionary<string, OodMetrics>>
             {
+                // ‖z‖ carries FPR95 both ways and DeLong's standard error (0.01 per seed); MSP is an older unit's, without them.
                 ["svhn"] = msp is { } m
-                    ? new Dictionary<string, OodMetrics> { ["feature_norm"] = new(featureNorm, 0, 0, 0), ["msp"] = new(m, 0, 0, 0) }
-                    : new Dictionary<string, OodMetrics> { ["feature_norm"] = new(featureNorm, 0, 0, 0) },
+                    ? new Dictionary<string, OodMetrics> { ["feature_norm"] = new(featureNorm, 0.3, 0, 0, 0.2, 0.01), ["msp"] = new(m, 0.5, 0, 0) }
+                    : new Dictionary<string, OodMetrics> { ["feature_norm"] = new(featureNorm, 0.3, 0, 0, 0.2, 0.01) },
             },
             [], 0, 0, "test", new Dictionary<string, string>(), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
         var results = new[]
@@ -235,13 +236,23 @@ public class DefinitionTests
             Unit(d.Row("logitnorm-60"), 0, 0.85, 0.91),
         };
         var grid = PaperTable.Aggregate(d, results).FormatScoreGrid().Split('\n');
-        var l2 = grid.First(l => l.StartsWith("L2 60 Mag ")).Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        // feature_norm over 3 seeds: 0.92 ± t(2, 0.975)·0.02/√3 = 4.302653·0.011547 = 0.0497; msp over the 2 seeds that have it:
-        // 0.75 ± 12.706205·0.070711/√2 = 0.635; the row is judged by feature_norm (*); max_logit and energy were not recorded.
-        Assert.Equal(["L2 60 Mag", "3", "0.920 ± 0.050*", "0.750 ± 0.635", "—", "—"], l2);
-        var logitNorm = grid.First(l => l.StartsWith("LogitNorm 60 ")).Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal(["LogitNorm 60", "1", "0.850", "0.910*", "—", "—"], logitNorm);
-        Assert.Contains(grid, l => l.StartsWith("every score on every model, svhn (far-OoD)"));
+        string[] Cells(string line) => line.Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var header = Cells(grid[1]);
+        int l2 = Array.IndexOf(header, "L2 60 Mag (3)"), logitNorm = Array.IndexOf(header, "LogitNorm 60 (1)");
+        Assert.True(l2 > 0 && logitNorm > 0, string.Join(" | ", header));
+        string Cell(int block, string score, int column) => Cells(grid.Where(l => l.StartsWith(score + " ")).ElementAt(block))[column];
+        // feature_norm over 3 seeds: 0.92 ± t(2, 0.975)·0.02/√3 = 4.302653·0.011547 = 0.0497, and one seed's test-set
+        // half-width 1.959964·0.01 = 0.0196; the row is judged by feature_norm (*).
+        Assert.Equal("0.920 ± 0.050 [±0.020]*", Cell(0, "feature_norm", l2));
+        // msp over the 2 seeds that have it: 0.75 ± 12.706205·0.070711/√2 = 0.635; no standard error recorded: no bracket.
+        Assert.Equal("0.750 ± 0.635", Cell(0, "msp", l2));
+        Assert.Equal("0.910*", Cell(0, "msp", logitNorm));
+        Assert.Equal("—", Cell(0, "max_logit", l2));   // not recorded
+        // FPR95, ID positive / OoD positive; the OoD-positive one is absent from units written before it was recorded.
+        Assert.Equal("0.300 / 0.200", Cell(1, "feature_norm", l2));
+        Assert.Equal("0.500 / —", Cell(1, "msp", logitNorm));
+        Assert.StartsWith("every score on every model, svhn (far-OoD)", grid[0]);
+        Assert.Contains(grid, l => l.StartsWith("FPR95 on svhn") && l.Contains("ID positive, as LogitNorm") && l.Contains("OoD positive, as OpenOOD v1.5"));
     }
 
     [Fact]

@@ -11,14 +11,16 @@ using Xunit;
 namespace Repro.Tests.Report;
 
 /// <summary>
-/// The published page in a real browser: a tiny real training run (L2 and No-L2 rows, real Fashion-MNIST → MNIST),
-/// its report written to disk, loaded from a file URL in headless Chromium, and checked for what a reader sees.
+/// The published page in a real browser: a tiny real training run (L2 and No-L2 rows, two seeds each, real
+/// Fashion-MNIST → MNIST), its report written to disk, loaded from a file URL in headless Chromium, and checked for what
+/// a reader sees — the table, every score on every model with its intervals, the figures.
 /// </summary>
 [Collection(TorchCollection.Name)]
 public class BrowserTests
 {
     private sealed record PageImage(string Alt, bool Complete, int NaturalWidth, int NaturalHeight, double ShownWidth);
-    private sealed record PageState(string Title, int TableRows, string[] Sections, PageImage[] Images, double Overflow, int MissingItems);
+    private sealed record PageState(string Title, int TableRows, string[] Sections, PageImage[] Images, double Overflow, int MissingItems,
+        int GridTables, string[] OwnCells);
 
     private const string Inspect = """
         async () => {
@@ -31,6 +33,8 @@ public class BrowserTests
                                                      naturalHeight: i.naturalHeight, shownWidth: i.getBoundingClientRect().width })),
             overflow: document.documentElement.scrollWidth - window.innerWidth,
             missingItems: document.querySelectorAll('section#missing li').length,
+            gridTables: document.querySelectorAll('section#scores table.grid').length,
+            ownCells: [...document.querySelectorAll('section#scores table.grid td.own')].map(td => td.textContent),
           };
         }
         """;
@@ -42,7 +46,7 @@ public class BrowserTests
         var results = Path.Combine(temp.Path, "results");
         var l2 = TinyRun.Config("l2");
         var experiment = new Experiment("browser", "tiny real run for the browser test",
-            [l2, l2 with { Row = "no-l2", FeatureNorm = FeatureNormMode.None }], [1]);
+            [l2, l2 with { Row = "no-l2", FeatureNorm = FeatureNormMode.None }], [1, 2]);
         ExperimentRunner.Run(experiment, results, TinyRun.Data, _ => IProgressSink.Silent, _ => { });
         var (model, inputs) = ReportModel.Build(results);
         var file = Path.Combine(temp.Path, "report.html");
@@ -57,7 +61,13 @@ public class BrowserTests
         var wide = await page.EvaluateFunctionAsync<PageState>(Inspect);
         Assert.Equal(model.Title, wide.Title);
         Assert.Equal(2, wide.TableRows);
-        Assert.Equal(["missing", "table", "seeds", "norms", "roc", "training", "provenance"], wide.Sections);
+        Assert.Equal(["missing", "table", "scores", "seeds", "norms", "roc", "training", "provenance"], wide.Sections);
+        // The grid: AUROC and FPR95 tables for the one OoD set; each row's own score (‖z‖) over two seeds shows the seeds'
+        // interval and the test sets' (DeLong) beside its mean, then FPR95 in both conventions.
+        Assert.Equal(2, wide.GridTables);
+        Assert.Equal(4, wide.OwnCells.Length);
+        Assert.All(wide.OwnCells.Take(2), c => Assert.Matches(@"^0\.\d{3} ± 0\.\d{3} \[±0\.\d{3}\]\*$", c));
+        Assert.All(wide.OwnCells.Skip(2), c => Assert.Matches(@"^[01]\.\d{3} / [01]\.\d{3}\*$", c));
         Assert.Equal(0, wide.MissingItems > 0 ? -1 : 0);   // a complete run: the missing section lists nothing
         Assert.Equal(1 + 2 + 1 + 3, wide.Images.Length);    // seeds, ‖z‖ L2|No-L2, ROC, loss/accuracy/lr
         Assert.All(wide.Images, i => Assert.True(i.Complete && i.NaturalWidth > 0 && i.NaturalHeight > 0 && i.ShownWidth > 0,
