@@ -5,7 +5,10 @@ public static class ScoreRegistry
 {
     /// <summary>Fresh instances of every score, in table order; the fitted ones still to be fitted (and disposed).</summary>
     public static IReadOnlyList<IOodScore> Create() =>
-        [new FeatureNormScore(), new MspScore(), new MaxLogitScore(), new EnergyScore()];
+        [
+            new FeatureNormScore(), new MspScore(), new MaxLogitScore(), new EnergyScore(),
+            new MahalanobisScore(), new GmmDensityScore(), new KnnScore(), new VimScore(), new ReactScore(), new GenScore(),
+        ];
 
     /// <summary>Every score's name, in table order.</summary>
     public static IReadOnlyList<string> Names { get; } = Create().Select(s => s.Name).ToList();
