@@ -15,7 +15,11 @@ namespace Repro.Tests.Snapshots;
 public class MetricSnapshots
 {
     private static double R(double v) => Math.Round(v, 4);
-    private static object Rounded(OodMetrics m) => new { auroc = R(m.Auroc), fpr95 = R(m.Fpr95), auprIn = R(m.AuprIn), auprOut = R(m.AuprOut) };
+    private static object Rounded(OodMetrics m) => new
+    {
+        auroc = R(m.Auroc), fpr95 = R(m.Fpr95), auprIn = R(m.AuprIn), auprOut = R(m.AuprOut),
+        fpr95OodPositive = R(m.Fpr95OodPositive!.Value), aurocSe = R(m.AurocSe!.Value),
+    };
 
     [Fact]
     public void Metrics_of_fixed_score_vectors()
