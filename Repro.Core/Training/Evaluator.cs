@@ -1,6 +1,6 @@
+using System.Diagnostics;
 using Repro.Data;
 using Repro.Model;
-using System.Diagnostics;
 using Repro.Scores;
 using static TorchSharp.torch;
 
