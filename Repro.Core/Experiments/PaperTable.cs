@@ -55,12 +55,14 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         var rows = definition.Rows.Select(row =>
         {
             var units = byRow.GetValueOrDefault(row.UnitRow, []).Where(u => definition.Seeds.Contains(u.Seed)).ToList();
-            var seeds = definition.OodSets.Keys.ToDictionary(ood => ood, ood => SeedValues.Auroc(units, ood, row.Score));
-            var auroc = seeds.ToDictionary(kv => kv.Key, kv => kv.Value.Count == 0 ? null : new AurocCell(kv.Value.Min, kv.Value.Max, kv.Value.Mean, kv.Value.Count));
             var accuracy = SeedValues.Of(units, u => u.Accuracy);
             var finished = units.Select(u => u.Seed).Order().ToList();
             var everyScore = definition.OodSets.Keys.ToDictionary(ood => ood, ood => (IReadOnlyDictionary<string, ScoreSeeds>)
                 Scores.ScoreRegistry.Names.ToDictionary(name => name, name => ScoreSeeds.Of(units, ood, name)));
+            // The row's own score is one of the grid's cells (a definition may still name one the registry lacks).
+            var seeds = definition.OodSets.Keys.ToDictionary(ood => ood, ood =>
+                (everyScore[ood].TryGetValue(row.Score, out var own) ? own : ScoreSeeds.Of(units, ood, row.Score)).Auroc);
+            var auroc = seeds.ToDictionary(kv => kv.Key, kv => kv.Value.Count == 0 ? null : new AurocCell(kv.Value.Min, kv.Value.Max, kv.Value.Mean, kv.Value.Count));
             return new TableRow(row, auroc, accuracy.Count == 0 ? null : accuracy.Mean, finished,
                 definition.Seeds.Except(finished).ToList(), seeds, accuracy, everyScore);
         }).ToList();
@@ -184,7 +186,7 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
             var v = s.Auroc;
             if (v.Count == 0) return "—";
             var text = F(v.Mean);
-            if (v.Count > 1) text += " ± " + F(SeedStatistics.MeanInterval(v).High - v.Mean);
+            if (s.SeedHalfWidth is { } seedHalf) text += " ± " + F(seedHalf);
             return s.TestSetHalfWidth is { } half ? text + " [±" + F(half) + "]" : text;
         }
 

@@ -22,6 +22,9 @@ public sealed record ScoreSeeds(SeedValues Auroc, SeedValues Fpr95, SeedValues F
             SeedValues.Of(evaluated.Where(u => M(u).AurocSe is not null), u => M(u).AurocSe!.Value));
     }
 
+    /// <summary>Half the 95% Student's t interval of the mean AUROC over seeds; needs two seeds.</summary>
+    public double? SeedHalfWidth => Auroc.Count < 2 ? null : SeedStatistics.MeanInterval(Auroc).High - Auroc.Mean;
+
     /// <summary>Half the 95% interval of one seed's AUROC from its test sets alone: 1.96 × DeLong's standard error, averaged over seeds.</summary>
     public double? TestSetHalfWidth => AurocStandardError.Count == 0 ? null : 1.959964 * AurocStandardError.Mean;
 }

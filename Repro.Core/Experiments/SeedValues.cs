@@ -14,10 +14,6 @@ public sealed record SeedValues(IReadOnlyList<SeedValue> PerSeed)
     public static SeedValues Of(IEnumerable<UnitResult> units, Func<UnitResult, double> value) =>
         new(units.Select(u => new SeedValue(u.Seed, value(u))).ToList());
 
-    /// <summary><paramref name="score"/>'s AUROC on <paramref name="oodSet"/>, over the units that evaluated that set with that score.</summary>
-    public static SeedValues Auroc(IEnumerable<UnitResult> units, string oodSet, string score) =>
-        Of(units.Where(u => u.Ood.TryGetValue(oodSet, out var scores) && scores.ContainsKey(score)), u => u.Ood[oodSet][score].Auroc);
-
     public int Count => PerSeed.Count;
     public double Min => PerSeed.Min(v => v.Value);
     public double Max => PerSeed.Max(v => v.Value);

@@ -186,7 +186,7 @@ public sealed record ReportModel(
              var s = row.EveryScore[ood][score];
              double? Mean(SeedValues v) => v.Count == 0 ? null : v.Mean;
              return new ScoreCell(row.Definition.Label, s.Auroc.Count, Mean(s.Auroc),
-                 s.Auroc.Count > 1 ? SeedStatistics.MeanInterval(s.Auroc).High - s.Auroc.Mean : null, s.TestSetHalfWidth,
+                 s.SeedHalfWidth, s.TestSetHalfWidth,
                  Mean(s.Fpr95), Mean(s.Fpr95OodPositive), score == row.Definition.Score);
          }).ToList())).ToList();
 
