@@ -72,7 +72,7 @@ public static class ResultsFolder
             .Where(d => File.Exists(Path.Combine(d, UnitFiles.Metrics)) || File.Exists(Path.Combine(d, UnitFailure.FileName)) || IsPartial(d))
             .Order(StringComparer.Ordinal);
 
-    /// <summary>A finished unit keeps scores, not weights.</summary>
+    /// <summary>A finished unit keeps its scores and final weights (UnitModel), not the training checkpoint.</summary>
     public static void RemoveLeftoverCheckpoint(UnitFolder unit)
     {
         if (Directory.Exists(unit.LeftoverCheckpoint)) Directory.Delete(unit.LeftoverCheckpoint, recursive: true);

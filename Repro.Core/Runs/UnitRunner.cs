@@ -68,6 +68,7 @@ public static class UnitRunner
                     if (trainFeatures is { } f) UnitFiles.WriteFeatures(unit.Partial, $"{train.Name}-train", f.Values, f.Dim);
                     foreach (var s in oodScores.Prepend(idScores)) UnitFiles.WriteFeatures(unit.Partial, s.DataSet, s.Features!, s.FeatureDim);
                 }
+                UnitModel.Save(unit.Partial, model.Model, config);
                 UnitFiles.Write(unit.Partial, config, result, oodScores.Prepend(idScores));
                 // Rename first, then drop the checkpoint: a kill between the two leaves a finished unit with a stale checkpoint
                 // (cleaned up by the next run), never a partial folder without one that would have to train again from scratch.
