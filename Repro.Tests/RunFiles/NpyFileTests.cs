@@ -27,6 +27,28 @@ public class NpyFileTests
     }
 
     [Fact]
+    public void Uint8_images_keep_their_shape_and_bytes()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "images.npy");
+        NpyFile.WriteUInt8(path, [0, 1, 2, 253, 254, 255, 7, 8], 2, 1, 2, 2);
+        var bytes = File.ReadAllBytes(path);
+        int headerLength = bytes[8] | bytes[9] << 8;
+        Assert.Equal(0, (10 + headerLength) % 64);
+        Assert.Equal("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 1, 2, 2), }", Encoding.ASCII.GetString(bytes, 10, headerLength).TrimEnd(' ', '\n'));
+        Assert.Equal(new byte[] { 0, 1, 2, 253, 254, 255, 7, 8 }, bytes[(10 + headerLength)..]);
+    }
+
+    [Fact]
+    public void A_one_dimensional_shape_is_written_as_a_python_one_tuple()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "v.npy");
+        NpyFile.WriteUInt8(path, [1, 2, 3], 3);
+        Assert.Contains("'shape': (3,), }", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void A_shape_that_does_not_fit_the_values_is_refused() =>
         Assert.Contains("2 × 2", Assert.Throws<ArgumentException>(() => NpyFile.WriteFloat32("unused.npy", [1f, 2f, 3f], 2, 2)).Message);
 }
