@@ -3,7 +3,7 @@ using Repro.Data;
 
 namespace Repro.Cli.Verbs;
 
-/// <summary>`repro data fetch [cifar]` and `repro data check`.</summary>
+/// <summary>`repro data fetch [cifar]`, `repro data check` and `repro data npy`.</summary>
 internal static class DataVerb
 {
     public static Command Create()
@@ -21,7 +21,26 @@ internal static class DataVerb
         });
         var check = new Command("check", "list every split: count, label histogram and content hash, or the command that fetches it");
         check.SetAction(_ => Check());
-        return new Command("data", "fetch and check the data sets") { fetch, check };
+        var name = new Argument<string>("set") { Description = "a data set name (repro data check lists them), e.g. mnist, fashion-mnist, cifar10" };
+        var split = new Option<Split>("--split") { Description = "train or test", DefaultValueFactory = _ => Split.Test };
+        var output = new Option<string?>("--out", "-o") { Description = "the file to write (default <set>-<split>.npy; labels beside it as …-labels.npy)", HelpName = "FILE.npy" };
+        var npy = new Command("npy", "write a split as decoded uint8 pixels [N, C, H, W] in NumPy's .npy format, its labels beside it — for other tools (scripts/interop/score_pytorch.py)")
+            { name, split, output };
+        npy.SetAction(parse => WriteNpy(parse.GetValue(name)!, parse.GetValue(split), parse.GetValue(output)));
+        return new Command("data", "fetch, check and convert the data sets") { fetch, check, npy };
+    }
+
+    private static int WriteNpy(string name, Split split, string? output)
+    {
+        var images = new DataSets().Get(name, split);
+        var file = output ?? $"{name}-{split.ToString().ToLowerInvariant()}.npy";
+        var labels = Path.ChangeExtension(file, null) + "-labels.npy";
+        foreach (var existing in new[] { file, labels }.Where(File.Exists))
+            throw new ReproException($"{existing} already exists; refusing to overwrite it");
+        Repro.Runs.NpyFile.WriteUInt8(file, images.Pixels, images.Count, images.Channels, images.Height, images.Width);
+        Repro.Runs.NpyFile.WriteUInt8(labels, images.Labels.Select(l => checked((byte)l)).ToArray(), images.Count);
+        Console.WriteLine($"{file}: {images.Count} images, uint8 [{images.Count}, {images.Channels}, {images.Height}, {images.Width}]; labels: {labels}");
+        return ExitCodes.Ok;
     }
 
     /// <summary>Every split, present or missing (with its fetch command); a corrupt file still fails.</summary>
