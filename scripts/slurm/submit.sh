@@ -2,7 +2,7 @@
 # Runs a definition on a Slurm cluster: a job array of N shards (scripts/slurm/shard.sbatch), then a merge-and-report
 # job (scripts/slurm/merge.sbatch) that starts when every shard has finished successfully.
 #   usage: scripts/slurm/submit.sh DEFINITION.json OUT_DIR [N [REPRO_RUN_OPTION...]]     (N: shards, default 4)
-#   e.g.   scripts/slurm/submit.sh experiments/table1.json runs/table1 4 --set epochs=30 --device cuda
+#   e.g.   REPRO_SBATCH_SHARD="--gres=gpu:1" scripts/slurm/submit.sh experiments/table1.json runs/table1 4 --device cuda
 #   leaves: OUT_DIR/shard-i (each shard's units), OUT_DIR/results, OUT_DIR/table.txt, OUT_DIR/site/index.html,
 #           OUT_DIR/logs/ (one log per job); prints the two job ids.
 # sbatch options from the environment: $REPRO_SBATCH for both jobs (e.g. "--partition=gpu --account=me"),
@@ -13,6 +13,7 @@ set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 DEFINITION.json OUT_DIR [N [REPRO_RUN_OPTION...]]" >&2; exit 2; }
 definition=$(realpath "$1") out=$(realpath -m "$2") shards=${3:-4}
 shift $(($# >= 3 ? 3 : 2))
+[[ $shards =~ ^[1-9][0-9]*$ ]] || { echo "$0: N (shards) must be a positive integer, got '$shards'" >&2; exit 2; }
 cd "$(dirname "$0")/../.."
 [ -n "${REPRO:-}" ] || ./repro --help >/dev/null   # build now, not in N tasks at once
 mkdir -p "$out/logs"
