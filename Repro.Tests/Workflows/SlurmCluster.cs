@@ -26,7 +26,6 @@ public sealed class SlurmCluster : IDisposable
         (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Concat(["/usr/sbin", "/usr/local/sbin", "/sbin"])
             .Where(dir => dir.Length > 0).Select(dir => System.IO.Path.Combine(dir, name)).FirstOrDefault(File.Exists);
 
-    public string Path => temp.Path;
     public string Conf => temp.File("slurm.conf");
     public IReadOnlyDictionary<string, string> Environment { get; }
 
@@ -47,18 +46,20 @@ public sealed class SlurmCluster : IDisposable
         File.SetUnixFileMode(temp.Path, rx);
         foreach (var dir in new[] { "munge", "state", "spool", "log" }) Directory.CreateDirectory(temp.File(dir), rx);
         var key = temp.File("munge/munge.key");
-        Run(Require("mungekey"), "--create", $"--keyfile={key}");
+        if (Run(Require("mungekey"), "--create", $"--keyfile={key}") is { Code: not 0 } failed)
+            throw new Xunit.Sdk.XunitException($"mungekey failed:\n{failed.Output}");
         daemons.Add(ReproProcess.StartCommand(Require("munged"), ["--foreground", $"--key-file={key}", $"--socket={temp.File("munge/socket")}",
             $"--pid-file={temp.File("munge/munged.pid")}", $"--log-file={temp.File("log/munged.log")}", $"--seed-file={temp.File("munge/seed")}"],
             environment: Environment));
         WaitFor(() => File.Exists(temp.File("munge/socket")), TimeSpan.FromSeconds(15), "munged did not create its socket");
 
         var user = System.Environment.UserName;
+        var ports = FreePorts(2);
         File.WriteAllText(Conf, $"""
             ClusterName=repro-test
             SlurmctldHost=localhost
-            SlurmctldPort={FreePort()}
-            SlurmdPort={FreePort()}
+            SlurmctldPort={ports[0]}
+            SlurmdPort={ports[1]}
             SlurmUser={user}
             SlurmdUser={user}
             AuthType=auth/munge
@@ -92,11 +93,14 @@ public sealed class SlurmCluster : IDisposable
     private static string Require(string name) =>
         Find(name) ?? throw new Xunit.Sdk.XunitException($"{name} is not installed: run ./setup.sh (apt: slurm-wlm, munge)");
 
-    private static int FreePort()
+    /// <summary>Ports free now, all different: held open together, then released for the daemons.</summary>
+    private static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        listeners.ForEach(l => l.Start());
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        listeners.ForEach(l => l.Dispose());
+        return ports;
     }
 
     /// <summary>Runs a command with the cluster's environment; its exit code and output.</summary>
