@@ -42,6 +42,11 @@ public sealed class ImageSet
     public ImageSet Where(Func<long, bool> keep, string name, int numClasses) =>
         Select(Enumerable.Range(0, Count).Where(i => keep(Labels[i])).ToArray(), name, numClasses);
 
+    /// <summary>An evenly spaced <paramref name="count"/> of the images (image ⌊i·Count/count⌋ for i = 0…count−1), or the set itself
+    /// when it holds no more (RunConfig.TestSubset).</summary>
+    public ImageSet EvenlySpaced(int? count) => count is not { } n || n >= Count ? this
+        : Select(Enumerable.Range(0, n).Select(i => (int)((long)i * Count / n)).ToArray());
+
     /// <summary>The images at <paramref name="indices"/>, in that order.</summary>
     public ImageSet Select(IReadOnlyList<int> indices, string? name = null, int? numClasses = null)
     {

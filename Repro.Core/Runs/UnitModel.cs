@@ -21,6 +21,7 @@ public static class UnitModel
     public static void Save(string dir, ResNet18 model, RunConfig config)
     {
         if (model.Spec.Stack != 1) throw new ArgumentException("a unit keeps one model: take a stack apart first (ModelStack.Unstack)", nameof(model));
+        Directory.CreateDirectory(dir);   // a stacked unit's partial folder is first made here (its checkpoint lives in the stack's)
         SafetensorsFile.Write(PathIn(dir), model.state_dict().Select(kv => (kv.Key, kv.Value)),
             new Dictionary<string, string> { ["format"] = "repro-unit-model/1", ["row"] = config.Row, ["seed"] = config.Seed.ToString() });
     }

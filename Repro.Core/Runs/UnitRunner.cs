@@ -38,8 +38,8 @@ public static class UnitRunner
         var device = Devices.Resolve(first.Device);
         var idInfo = DataCatalog.Info(first.InDistribution);
         var train = data.Get(first.InDistribution, Split.Train);
-        var idTest = data.Get(first.InDistribution, Split.Test);
-        var oodSets = first.OodSets.Select(name => data.Get(name, Split.Test)).ToList();
+        var idTest = data.Get(first.InDistribution, Split.Test).EvenlySpaced(first.TestSubset);
+        var oodSets = first.OodSets.Select(name => data.Get(name, Split.Test).EvenlySpaced(first.TestSubset)).ToList();
 
         // Work happens in partial folders; the checkpoint lets a killed unit (or stack) resume at its last finished epoch.
         var checkpoint = new Checkpoint(checkpointDir);

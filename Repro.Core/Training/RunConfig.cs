@@ -59,6 +59,9 @@ public sealed record RunConfig
     public double ValidationFraction { get; init; }
     /// <summary>Train on the first N training images only (null = all; after the held-out share is removed); for CPU-sized runs and tests.</summary>
     public int? TrainSubset { get; init; }
+    /// <summary>Score an evenly spaced N of each test set, ID and OoD alike (null = all): every (count/N)-th image, so a set
+    /// stored class by class keeps every class. For smoke runs and tests; results meant to be compared use whole sets.</summary>
+    public int? TestSubset { get; init; }
     public bool Augment { get; init; } = true;
     public int CropPadding { get; init; } = 4;
     /// <summary>
@@ -109,6 +112,7 @@ public sealed record RunConfig
         Require(LrSchedule == LearningRateSchedule.Step || Milestones.Length == 0, "milestones",
             $"belong to the step schedule; lrSchedule cosine takes none, got [{string.Join(", ", Milestones)}]");
         Require(TrainSubset is null or >= 2, "trainSubset", $"must be ≥ 2 or absent, got {TrainSubset}");
+        Require(TestSubset is null or >= 2, "testSubset", $"must be ≥ 2 or absent, got {TestSubset}");
         Require(CropPadding >= 0, "cropPadding", $"must be ≥ 0, got {CropPadding}");
         Require(EvalBatchSize >= 1, "evalBatchSize", $"must be ≥ 1, got {EvalBatchSize}");
         Require(OodSets.Length >= 1, "oodSets", "must name at least one OoD data set");

@@ -18,7 +18,7 @@ public class EveryRowKindTrains
     private static readonly string[] Shrink =
     [
         "inDistribution=fashion-mnist-known6", "oodSets=[\"fashion-mnist-novel4\"]", "width=8", "epochs=2", "batchSize=64",
-        "trainSubset=512", "evalBatchSize=250", "device=cpu",
+        "trainSubset=512", "testSubset=1000", "evalBatchSize=250", "device=cpu",
     ];
 
     /// <summary>One config per distinct recipe once shrunk (the 60- and 350-epoch rows are one kind).</summary>

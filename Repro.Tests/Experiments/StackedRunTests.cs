@@ -10,7 +10,7 @@ namespace Repro.Tests.Experiments;
 [Collection(TorchCollection.Name)]
 public class StackedRunTests
 {
-    private static RunConfig Tiny => TinyRun.Config() with { TrainSubset = 256 };
+    private static RunConfig Tiny => TinyRun.Config() with { TrainSubset = 256, TestSubset = 1000 };
 
     [Fact]
     public void A_stacked_run_writes_each_seed_its_own_unit_recording_its_stack()
@@ -36,6 +36,10 @@ public class StackedRunTests
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(temp.Path, "l2"), "stack-*"));
         Assert.Contains("\"stackSeeds\"", File.ReadAllText(Path.Combine(units[1].Dir, UnitFiles.Metrics)));
         Assert.DoesNotContain("stackSeeds", File.ReadAllText(Path.Combine(units[3].Dir, UnitFiles.Metrics)));
+        // Each seed keeps its own trained model, and scored the config's evenly spaced 1,000 images of each test set.
+        Assert.All(units.Values, u => Assert.True(File.Exists(UnitModel.PathIn(u.Dir)), $"{u.Dir} has no {UnitModel.File}"));
+        Assert.Equal(1000, UnitFiles.ReadScores(units[1].Dir, "mnist").Labels.Length);
+        Assert.Equal(1000, UnitFiles.ReadScores(units[2].Dir, "fashion-mnist").Labels.Length);
     }
 
     [Fact]

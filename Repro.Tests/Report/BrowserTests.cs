@@ -44,7 +44,7 @@ public class BrowserTests
     {
         using var temp = new TempDir();
         var results = Path.Combine(temp.Path, "results");
-        var l2 = TinyRun.Config("l2");
+        var l2 = TinyRun.Config("l2") with { TestSubset = 2000 };
         var experiment = new Experiment("browser", "tiny real run for the browser test",
             [l2, l2 with { Row = "no-l2", FeatureNorm = FeatureNormMode.None }], [1, 2]);
         ExperimentRunner.Run(experiment, results, TinyRun.Data, _ => IProgressSink.Silent, _ => { });

@@ -23,7 +23,7 @@ public class MergeAndReportDryRun
         foreach (var (dir, i) in shards.Select((d, i) => (d, i + 1)))
         {
             using var run = ReproProcess.Start(["run", "--definition", definition, "--shard", $"{i}/2", "--seeds", "0", "--out", dir,
-                "--device", "cpu", "--set", "width=8", "--set", "trainSubset=256", "--set", "epochs=2", "--set", "milestones=[1]"]);
+                "--device", "cpu", "--set", "width=8", "--set", "trainSubset=256", "--set", "testSubset=1000", "--set", "epochs=2", "--set", "milestones=[1]"]);
             Assert.True(run.Wait(TimeSpan.FromMinutes(3)) == 0, run.Output);
         }
         Assert.Equal([2, 1], shards.Select(s => ExperimentRunner.FindFinished(s).Count));

@@ -30,7 +30,7 @@ public sealed class SlurmFactAttribute : FactAttribute
 public class SlurmTests(ITestOutputHelper log)
 {
     /// <summary>ReproProcess.TinyRunArgs' settings on one seed: the quick rows' three units, dealt 2 + 1 to two shards.</summary>
-    private static readonly string[] Tiny = ["--seeds", "0", "--device", "cpu", "--set", "width=8", "--set", "trainSubset=256",
+    private static readonly string[] Tiny = ["--seeds", "0", "--device", "cpu", "--set", "width=8", "--set", "trainSubset=256", "--set", "testSubset=1000",
         "--set", "epochs=3", "--set", "milestones=[2]", "--set", "batchSize=64"];
 
     [SlurmFact]
