@@ -1,0 +1,223 @@
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace Repro.Data;
+
+/// <summary>A PNG/JPEG file that was not scored, and why (path relative to the folder).</summary>
+public sealed record SkippedImage(string Path, string Reason);
+
+/// <summary>
+/// The images of a user's folder, decoded to a model's input shape: <see cref="Images"/> holds them as uint8 N×C×H×W
+/// (labels <see cref="ImageFolder.NoLabel"/> or a class index), <see cref="Paths"/> each one's path relative to the
+/// folder, <see cref="Classes"/> the subfolder name of each class index. <see cref="Candidates"/> counts the PNG/JPEG
+/// files found, <see cref="Ignored"/> the other files.
+/// </summary>
+public sealed record ImageFolderSet(ImageSet Images, IReadOnlyList<string> Paths, IReadOnlyList<string> Classes,
+    IReadOnlyList<SkippedImage> Skipped, int Candidates, int Ignored);
+
+/// <summary>
+/// Reads every PNG/JPEG under a folder (recursively) into an <see cref="ImageSet"/> of a model's channels and side, so
+/// the images take the built-in evaluation's own path (Training/Evaluator.cs normalizes them per batch). The rules:
+/// <list type="bullet">
+/// <item>Files: names ending .png, .jpg or .jpeg (any case); the content must decode as PNG or JPEG. Other files are
+/// counted as ignored. Order: unlabelled images first, then by class, then by folder and file name (ordinal).</item>
+/// <item>Labels, as torchvision's ImageFolder: the sorted (ordinal) names of DIR's subfolders that hold a PNG/JPEG at
+/// any depth are classes 0..n−1; an image's label is its top subfolder's class; images directly in DIR have
+/// <see cref="NoLabel"/>.</item>
+/// <item>Decoding: SkiaSharp, 8 bits per channel, no colour management (ICC profiles and gAMA ignored) and no EXIF
+/// rotation — as PIL's Image.open; alpha is dropped (not composited), as PIL's convert("RGB") and convert("L") do.</item>
+/// <item>Channels: a grey model gets luma, ITU-R 601 as PIL's convert("L") computes it in 16-bit fixed point,
+/// L = (R·19595 + G·38470 + B·7471 + 2¹⁵) >> 16 (299/587/114 thousandths, rounded); a colour model gets R, G, B (a
+/// grey image has R = G = B, so its grey is replicated).</item>
+/// <item>Size: after the channels, an image that is not side × side is resized to it, aspect not kept, with
+/// antialiased bilinear interpolation (torch's interpolate, align_corners false, antialias true: PIL's BILINEAR filter,
+/// which widens with the shrink factor), computed in float32 and rounded half to even back to 0–255.</item>
+/// </list>
+/// </summary>
+public static class ImageFolder
+{
+    public const long NoLabel = -1;
+    public static readonly IReadOnlyList<string> Extensions = [".png", ".jpg", ".jpeg"];
+
+    private sealed record Candidate(string FullPath, string RelativePath, string Folder, string FileName, string? Class);
+
+    /// <summary>
+    /// Every PNG/JPEG under <paramref name="dir"/> as <paramref name="channels"/> × <paramref name="side"/> ×
+    /// <paramref name="side"/> uint8 images. A file that cannot be read or decoded is skipped (with its reason in
+    /// <see cref="ImageFolderSet.Skipped"/>), or with <paramref name="strict"/> refused; a folder that is missing or
+    /// holds no PNG/JPEG, or none that decodes, is refused.
+    /// </summary>
+    public static ImageFolderSet Load(string dir, int channels, int side, bool strict = false, string? name = null)
+    {
+        if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "1 (grey) or 3 (RGB)");
+        if (File.Exists(dir)) throw new ReproException($"{dir} is a file; --images takes a folder of PNG/JPEG images");
+        if (!Directory.Exists(dir)) throw new ReproException($"image folder {dir} does not exist");
+        var root = Path.GetFullPath(dir);
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
+        var files = Directory.EnumerateFiles(root, "*", options).ToList();
+        if (files.Count == 0) throw new ReproException($"image folder {dir} is empty");
+
+        var candidates = new List<Candidate>();
+        var others = new List<string>();
+        foreach (var file in files)
+        {
+            var relative = Path.GetRelativePath(root, file);
+            if (!IsImageName(file)) { others.Add(relative); continue; }
+            var folder = Path.GetDirectoryName(relative) ?? "";
+            int slash = relative.IndexOf(Path.DirectorySeparatorChar);
+            candidates.Add(new Candidate(file, relative, folder, Path.GetFileName(relative), slash < 0 ? null : relative[..slash]));
+        }
+        if (candidates.Count == 0)
+            throw new ReproException($"image folder {dir} holds no PNG or JPEG files ({string.Join(", ", Extensions)}); " +
+                                     $"it holds {Count(others.Count, "other file")}, e.g. {others.Order(StringComparer.Ordinal).First()}");
+
+        var classes = candidates.Where(c => c.Class is not null).Select(c => c.Class!).Distinct().Order(StringComparer.Ordinal).ToList();
+        var classIndex = classes.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => (long)x.i, StringComparer.Ordinal);
+        long LabelOf(Candidate c) => c.Class is null ? NoLabel : classIndex[c.Class];
+        var ordered = candidates
+            .OrderBy(LabelOf)
+            .ThenBy(c => c.Folder, StringComparer.Ordinal)
+            .ThenBy(c => c.FileName, StringComparer.Ordinal)
+            .ToList();
+
+        int size = channels * side * side;
+        var pixels = new List<byte[]>(ordered.Count);
+        var labels = new List<long>(ordered.Count);
+        var paths = new List<string>(ordered.Count);
+        var skipped = new List<SkippedImage>();
+        foreach (var c in ordered)
+        {
+            var path = c.RelativePath.Replace(Path.DirectorySeparatorChar, '/');
+            byte[] image;
+            try { image = Read(c.FullPath, channels, side); }
+            catch (ImageDecodeException e)
+            {
+                if (strict)
+                    throw new ReproException($"{Path.Combine(dir, c.RelativePath)}: {e.Message} " +
+                                             "(--strict refuses any image it cannot decode; without it the file is skipped and named)");
+                skipped.Add(new SkippedImage(path, e.Message));
+                continue;
+            }
+            pixels.Add(image);
+            labels.Add(LabelOf(c));
+            paths.Add(path);
+        }
+        if (pixels.Count == 0)
+            throw new ReproException($"none of the {Count(candidates.Count, "PNG/JPEG file")} in {dir} could be decoded; " +
+                                     $"the first, {skipped[0].Path}: {skipped[0].Reason}");
+
+        var all = new byte[(long)pixels.Count * size];
+        for (int i = 0; i < pixels.Count; i++) pixels[i].CopyTo(all, (long)i * size);
+        var set = new ImageSet(name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(root)), all, labels.ToArray(),
+            channels, side, side, classes.Count);
+        return new ImageFolderSet(set, paths, classes, skipped, candidates.Count, others.Count);
+    }
+
+    public static bool IsImageName(string path) =>
+        Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+
+    /// <summary>One file as <paramref name="channels"/> × side × side uint8 (planar), by the rules above.</summary>
+    public static byte[] Read(string path, int channels, int side)
+    {
+        var (rgb, width, height) = DecodeRgb(path);
+        var planes = ToChannels(rgb, width * height, channels);
+        return width == side && height == side ? planes : Resize(planes, channels, height, width, side);
+    }
+
+    /// <summary>
+    /// A PNG or JPEG file's pixels as interleaved R, G, B bytes (alpha dropped), with its size; anything else, or a
+    /// truncated or corrupt file, throws <see cref="ImageDecodeException"/> saying why.
+    /// </summary>
+    public static (byte[] Rgb, int Width, int Height) DecodeRgb(string path)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ImageDecodeException($"cannot be read ({e.Message})"); }
+        if (bytes.Length == 0) throw new ImageDecodeException("is empty (0 bytes)");
+        using var data = CopyToSkia(bytes);
+        var stream = new SKMemoryStream(data);
+        using var codec = SKCodec.Create(stream, out var created);   // a codec takes its stream over
+        if (codec is null)
+        {
+            stream.Dispose();
+            throw new ImageDecodeException($"is not an image SkiaSharp can decode ({Describe(created)})");
+        }
+        if (codec.EncodedFormat is not (SKEncodedImageFormat.Png or SKEncodedImageFormat.Jpeg))
+            throw new ImageDecodeException($"is {codec.EncodedFormat}, not PNG or JPEG");
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        if (width <= 0 || height <= 0) throw new ImageDecodeException($"has no pixels ({width}×{height})");
+        if ((long)width * height > MaxPixels)
+            throw new ImageDecodeException($"is {width}×{height}, over the {MaxPixels:N0} pixels decoded per image");
+        // No colour space: Skia's legacy mode, the file's bytes without colour management.
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var rgba = new byte[(long)width * height * 4];
+        SKCodecResult decoded;
+        unsafe
+        {
+            fixed (byte* p = rgba) decoded = codec.GetPixels(info, (IntPtr)p);
+        }
+        if (decoded != SKCodecResult.Success) throw new ImageDecodeException($"could not be decoded as {codec.EncodedFormat} ({Describe(decoded)})");
+        var rgb = new byte[(long)width * height * 3];
+        for (long i = 0, n = (long)width * height; i < n; i++)
+        {
+            rgb[3 * i] = rgba[4 * i];
+            rgb[3 * i + 1] = rgba[4 * i + 1];
+            rgb[3 * i + 2] = rgba[4 * i + 2];
+        }
+        return (rgb, width, height);
+    }
+
+    private static SKData CopyToSkia(byte[] bytes)
+    {
+        try { return SKData.CreateCopy(bytes); }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException)
+        {
+            throw new ReproException($"SkiaSharp's native library (libSkiaSharp.so) cannot be loaded, so images cannot be decoded here: {e.Message}");
+        }
+    }
+
+    /// <summary>A decoded image over this many pixels (a 16k × 16k photograph) is refused rather than held as 1 GiB of RGBA.</summary>
+    public const long MaxPixels = 1L << 28;
+
+    private static string Describe(SKCodecResult result) => result switch
+    {
+        SKCodecResult.IncompleteInput => "the file ends early: truncated",
+        SKCodecResult.ErrorInInput => "corrupt data",
+        SKCodecResult.InvalidInput => "invalid or unrecognized data",
+        SKCodecResult.Unimplemented => "unrecognized format",
+        _ => result.ToString(),
+    };
+
+    /// <summary>ITU-R 601 luma as PIL's convert("L") computes it (libImaging/Convert.c, L24): 16-bit fixed point, rounded.</summary>
+    public static byte Luma(byte r, byte g, byte b) => (byte)((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16);
+
+    /// <summary>Interleaved RGB → planar: one luma plane (<paramref name="channels"/> = 1) or the R, G, B planes (3).</summary>
+    public static byte[] ToChannels(byte[] rgb, int pixelCount, int channels)
+    {
+        var planes = new byte[(long)channels * pixelCount];
+        for (int i = 0; i < pixelCount; i++)
+        {
+            byte r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
+            if (channels == 1) planes[i] = Luma(r, g, b);
+            else { planes[i] = r; planes[pixelCount + i] = g; planes[2 * pixelCount + i] = b; }
+        }
+        return planes;
+    }
+
+    /// <summary>
+    /// Planar C×H×W uint8 → C×side×side: torch's antialiased bilinear interpolation (align_corners false) in float32,
+    /// rounded half to even and clamped to 0–255.
+    /// </summary>
+    public static byte[] Resize(byte[] planes, int channels, int height, int width, int side)
+    {
+        using var scope = NewDisposeScope();
+        var x = tensor(planes, [1, channels, height, width], ScalarType.Byte).to_type(ScalarType.Float32);
+        var resized = nn.functional.interpolate(x, size: [side, side], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        return resized.round().clamp(0, 255).to_type(ScalarType.Byte).contiguous().data<byte>().ToArray();
+    }
+
+    private static string Count(int n, string what) => $"{n:N0} {what}{(n == 1 ? "" : "s")}";
+}
+
+/// <summary>Why one image file could not be decoded (the caller names the file).</summary>
+public sealed class ImageDecodeException(string reason) : Exception(reason);
