@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Repro.Data;
 using Repro.Metrics;
+using Repro.Model;
 using Repro.Scores;
 using Repro.Training;
 
@@ -36,7 +37,6 @@ public static class UnitRunner
         var wall = Stopwatch.StartNew();
         var first = configs[0];
         var device = Devices.Resolve(first.Device);
-        var idInfo = DataCatalog.Info(first.InDistribution);
         var train = data.Get(first.InDistribution, Split.Train);
         var idTest = data.Get(first.InDistribution, Split.Test).EvenlySpaced(first.TestSubset);
         var oodSets = first.OodSets.Select(name => data.Get(name, Split.Test).EvenlySpaced(first.TestSubset)).ToList();
@@ -51,7 +51,7 @@ public static class UnitRunner
             for (int k = 0; k < configs.Count; k++)
             {
                 var (config, unit, model) = (configs[k], units[k], trained[k]);
-                var (idScores, oodScores, cost, trainFeatures) = ScoreEverySet(model, config, train, idTest, oodSets, idInfo, device, saveFeatures);
+                var (idScores, oodScores, cost, trainFeatures) = ScoreEverySet(model.Model, config, train, idTest, oodSets, device, saveFeatures);
                 var ood = oodScores.ToDictionary(
                     o => o.DataSet,
                     o => (IReadOnlyDictionary<string, OodMetrics>)ScoreRegistry.Names.ToDictionary(
@@ -84,13 +84,15 @@ public static class UnitRunner
     }
 
     /// <summary>
-    /// Every registered score on the ID test set and each OoD set; the fitted ones first fit on one pass over the images
-    /// the model trained on (its split's trained part, no augmentation).
+    /// Every registered score on the ID test set and each other set — a unit's OoD sets, or a user's images
+    /// (ImageScoring.cs) — every input normalized with the ID set's statistics; the fitted ones first fit on one pass
+    /// over the images the model trained on (its split's trained part of <paramref name="train"/>, no augmentation).
     /// </summary>
-    private static (SampleScores Id, List<SampleScores> Ood, ScoreCost Cost, (float[] Values, int Dim)? TrainFeatures) ScoreEverySet(
-        TrainedModel model, RunConfig config, ImageSet train, ImageSet idTest, IReadOnlyList<ImageSet> oodSets, DatasetInfo idInfo,
-        TorchSharp.torch.Device device, bool keepFeatures)
+    public static (SampleScores Id, List<SampleScores> Ood, ScoreCost Cost, (float[] Values, int Dim)? TrainFeatures) ScoreEverySet(
+        ResNet18 model, RunConfig config, ImageSet train, ImageSet idTest, IReadOnlyList<ImageSet> oodSets,
+        TorchSharp.torch.Device device, bool keepFeatures = false)
     {
+        var idInfo = DataCatalog.Info(config.InDistribution);
         var scores = ScoreRegistry.Create();
         try
         {
@@ -102,7 +104,7 @@ public static class UnitRunner
             if (fitted.Count > 0 || keepFeatures)
             {
                 var trainedImages = TrainingSplit.For(config, train.Count).TrainingImages(train);
-                using var id = Evaluator.IdTraining(model.Model, trainedImages, idInfo, device, config.EvalBatchSize);
+                using var id = Evaluator.IdTraining(model, trainedImages, idInfo, device, config.EvalBatchSize);
                 idPass = clock.Elapsed.TotalSeconds;
                 if (keepFeatures)
                 {
@@ -117,8 +119,8 @@ public static class UnitRunner
                 }
             }
             var seconds = new Dictionary<string, double>();
-            var idScores = Evaluator.Score(model.Model, idTest, idInfo, device, config.EvalBatchSize, scores, seconds, keepFeatures);
-            var oodScores = oodSets.Select(set => Evaluator.Score(model.Model, set, idInfo, device, config.EvalBatchSize, scores, seconds, keepFeatures)).ToList();
+            var idScores = Evaluator.Score(model, idTest, idInfo, device, config.EvalBatchSize, scores, seconds, keepFeatures);
+            var oodScores = oodSets.Select(set => Evaluator.Score(model, set, idInfo, device, config.EvalBatchSize, scores, seconds, keepFeatures)).ToList();
             return (idScores, oodScores, new ScoreCost(idPass, fit, seconds), trainFeatures);
         }
         finally
