@@ -101,7 +101,7 @@ public class ImageFolderTests
     }
 
     [Fact]
-    public void Resizing_is_antialiased_bilinear_on_hand_computed_values()
+    public void Resizing_is_pils_bilinear_on_hand_computed_values()
     {
         // Shrinking 4 → 2 (PIL's BILINEAR: triangle filter widened ×2, weights renormalized at the edge):
         // column 0 from pixels 0..2 with weights .75, .75, .25 → (0·.75 + 40·.75 + 80·.25) / 1.75 = 28.57 → 29;
@@ -119,6 +119,31 @@ public class ImageFolderTests
         using var dir = new TempDir();
         ImageFiles.WriteGrey(dir.File("big.png"), image, 4, 4);
         Assert.Equal(new byte[] { 29, 91, 29, 91 }, ImageFolder.Read(dir.File("big.png"), channels: 1, side: 2));
+    }
+
+    [Fact]
+    public void Luma_and_resizing_equal_what_pillow_computes()
+    {
+        // A 7 × 5 RGB pattern; the expected values were printed by Pillow 9.4.0 (Debian 12's python3-pil) for the same
+        // pattern: Image.fromarray(rgb, "RGB").convert("L"), and .resize((n, n), Image.BILINEAR) of each, planar.
+        const int width = 7, height = 5;
+        var rgb = new byte[width * height * 3];
+        for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++)
+        for (int c = 0; c < 3; c++)
+            rgb[(y * width + x) * 3 + c] = (byte)((37 * x + 91 * y + 53 * c + 7 * x * y) % 256);
+        byte[] Pillow(params int[] values) => values.Select(v => (byte)v).ToArray();
+
+        var grey = ImageFolder.ToChannels(rgb, width * height, 1);
+        Assert.Equal(Pillow(43, 80, 117, 154, 191, 199, 86, 134, 178, 193, 87, 54, 98, 142, 196, 97, 71, 122, 173, 195, 96, 60, 118, 176,
+            205, 113, 94, 152, 151, 187, 102, 90, 155, 191, 106), grey);
+        Assert.Equal(Pillow(114, 134, 134, 132, 131, 136, 136, 139, 138), ImageFolder.Resize(grey, 1, height, width, 3));
+        Assert.Equal(Pillow(43, 68, 96, 125, 154, 183, 195, 161, 86, 73, 100, 126, 140, 132, 142, 156, 145, 105, 124, 152, 175, 164, 94,
+            75, 91, 118, 136, 162, 148, 141, 130, 103, 106, 126, 135, 122, 196, 130, 85, 82, 122, 162, 185, 162, 96, 120, 113, 118, 138,
+            168, 146, 139, 135, 127, 70, 107, 145, 173, 192, 134, 110, 119, 147, 121, 150, 147, 127, 128, 138, 151, 146, 121, 151, 175,
+            149, 99, 90, 141, 175, 163, 106), ImageFolder.Resize(grey, 1, height, width, 9));
+        Assert.Equal(Pillow(74, 127, 135, 139, 124, 143, 122, 145, 155, 127, 134, 136, 130, 132, 134, 144, 138, 133, 156, 153, 126, 121,
+            140, 125, 134, 129, 123), ImageFolder.Resize(ImageFolder.ToChannels(rgb, width * height, 3), 3, height, width, 3));
     }
 
     [Fact]
