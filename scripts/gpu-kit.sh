@@ -11,7 +11,8 @@ dotnet publish Repro.Cli -c Release -r linux-x64 --self-contained -p:TorchBacken
   -nologo -v quiet -clp:ErrorsOnly -o "$publish/app"
 # The publish uses its own obj/ assets; restore the default (cpu) build's assets for local work afterwards.
 dotnet restore Repro.sln -v quiet >/dev/null
-# The whole tree must travel in 64 MiB: training needs no plotting, so ScottPlot's native renderers stay behind.
+# The whole tree must travel in 64 MiB: training needs no plotting or image decoding, so SkiaSharp's native libraries
+# (ScottPlot's renderer, `repro score`'s PNG/JPEG decoder, which says so when asked to decode) stay behind.
 rm -f "$publish/app/libSkiaSharp.so" "$publish/app/libHarfBuzzSharp.so"
 tar -cJf "$kit/repro.tar.xz" -C "$publish" app
 git describe --always --dirty --abbrev=12 > "$kit/commit.txt"   # units record it (Runs/Provenance.cs): no checkout there

@@ -172,7 +172,8 @@ public static class ImageFolder
         try { return SKData.CreateCopy(bytes); }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException)
         {
-            throw new ReproException($"SkiaSharp's native library (libSkiaSharp.so) cannot be loaded, so images cannot be decoded here: {e.Message}");
+            throw new ReproException($"SkiaSharp's native library (libSkiaSharp.so) cannot be loaded ({(e.InnerException ?? e).GetType().Name}), " +
+                                     "so images cannot be decoded here (scripts/gpu-kit.sh's kit leaves it behind)", e);
         }
     }
 
