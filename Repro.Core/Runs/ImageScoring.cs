@@ -67,9 +67,9 @@ public static class ImageScoring
         clock.Restart();
         var train = data.Get(config.InDistribution, Split.Train);
         var idTest = data.Get(config.InDistribution, Split.Test);
-        RequireSameData(unitDir, unitResult, $"{train.Name}/train", train);
-        RequireSameData(unitDir, unitResult, $"{idTest.Name}/test", idTest);
-        log($"loaded {config.InDistribution} (train {train.Count:N0}, test {idTest.Count:N0}; the unit's data, by SHA-256) in {clock.Elapsed.TotalSeconds:F1} s");
+        bool same = RequireSameData(unitDir, unitResult, $"{train.Name}/train", train) & RequireSameData(unitDir, unitResult, $"{idTest.Name}/test", idTest);
+        log($"loaded {config.InDistribution} (train {train.Count:N0}, test {idTest.Count:N0}" +
+            $"{(same ? "; the unit's own, by SHA-256" : "; the unit recorded no hashes to check them by")}) in {clock.Elapsed.TotalSeconds:F1} s");
         clock.Restart();
         var (id, sets, cost, _) = UnitRunner.ScoreEverySet(model, config, train, idTest, [folder.Images], torchDevice, keepFeatures: false);
         var images = sets[0];
@@ -96,12 +96,14 @@ public static class ImageScoring
         return new ImageScores(folder, images, id, metrics, cost, decodeSeconds, outDir);
     }
 
-    /// <summary>The fitted scores must learn from the data the unit trained on: a different copy is refused.</summary>
-    private static void RequireSameData(string unitDir, UnitResult unit, string key, ImageSet set)
+    /// <summary>The fitted scores must learn from the data the unit trained on: a different copy is refused. False when the unit recorded no hash.</summary>
+    private static bool RequireSameData(string unitDir, UnitResult unit, string key, ImageSet set)
     {
-        if (unit.DataHashes.TryGetValue(key, out var recorded) && recorded != set.ContentHash())
+        if (!unit.DataHashes.TryGetValue(key, out var recorded)) return false;
+        if (recorded != set.ContentHash())
             throw new ReproException($"{key} here (SHA-256 {set.ContentHash()[..12]}…) is not the data the unit {unitDir} was made with " +
                                      $"({recorded[..12]}…); point ${DataPaths.EnvironmentVariable} at that copy");
+        return true;
     }
 
     /// <summary>Per score, the largest |difference| between the ID test scores computed here and the unit's own scores/&lt;set&gt;.csv (0 on the device and mode that made it).</summary>

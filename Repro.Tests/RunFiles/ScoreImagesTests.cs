@@ -166,6 +166,24 @@ public class ScoreImagesTests(ScoredUnitFixture unit, ITestOutputHelper output) 
         Assert.Contains("is not a finished unit", log);
     }
 
+    [Fact]
+    public void Data_other_than_the_units_own_is_refused()
+    {
+        // A copy of the unit whose record says it trained on other Fashion-MNIST bytes: its fitted scores cannot be refitted here.
+        var copy = Path.Combine(unit.Temp, "other-data", "l2", "seed-1");
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.EnumerateFiles(unit.UnitDir)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        var metrics = Path.Combine(copy, UnitFiles.Metrics);
+        var recorded = TinyRun.Data.Get("fashion-mnist", Split.Train).ContentHash();
+        File.WriteAllText(metrics, File.ReadAllText(metrics).Replace(recorded, new string('0', 64)));
+        var images = Path.Combine(unit.Temp, "one");
+        ImageFiles.WriteGrey(Path.Combine(images, "a.png"), new byte[784], 28, 28);
+
+        var (code, log) = Score(copy, "--images", images);
+        Assert.Equal(1, code);
+        Assert.Contains($"error: fashion-mnist/train here (SHA-256 {recorded[..12]}…) is not the data the unit {copy} was made with (000000000000…)", log);
+    }
+
     /// <summary>scores.csv as cells by row and column name (its paths here hold no commas, so no quoting to undo).</summary>
     private static Csv ReadCsv(string path)
     {
