@@ -13,8 +13,9 @@ using Xunit.Abstractions;
 namespace Repro.Tests.RunFiles;
 
 /// <summary>
-/// One real tiny finished unit (the quickstart's L2 row at width 8 on 256 Fashion-MNIST images, 2 epochs), trained by
-/// `repro run` in a child process as a user would, for the `repro score` tests to score folders with.
+/// One real tiny finished unit (the quickstart's L2 row at width 8 on 256 Fashion-MNIST images, 2 epochs, scored on an
+/// evenly spaced 1,000 of each test set: every 10th), trained by `repro run` in a child process as a user would, for the
+/// `repro score` tests to score folders with.
 /// </summary>
 public sealed class ScoredUnitFixture : IDisposable
 {
@@ -24,7 +25,7 @@ public sealed class ScoredUnitFixture : IDisposable
 
     public ScoredUnitFixture()
     {
-        var config = TinyRun.Config() with { TrainSubset = 256, Epochs = 2, Milestones = [1] };
+        var config = TinyRun.Config() with { TrainSubset = 256, TestSubset = 1000, Epochs = 2, Milestones = [1] };
         var configFile = Path.Combine(temp.Path, "tiny.json");
         File.WriteAllText(configFile, config.ToJson());
         using var run = ReproProcess.Start(["run", "--config", configFile, "--out", Path.Combine(temp.Path, "run")]);
@@ -52,7 +53,8 @@ public class ScoreImagesTests(ScoredUnitFixture unit, ITestOutputHelper output) 
     [Fact]
     public void Digits_as_png_files_score_as_the_units_own_mnist_evaluation_of_the_same_digits()
     {
-        // Every 10th MNIST test digit (the set is ordered by digit, so 100 of each) as an 8-bit grey PNG in <digit>/<index>.png.
+        // Every 10th MNIST test digit (the set is ordered by digit, so 100 of each) as an 8-bit grey PNG in <digit>/<index>.png:
+        // the 1,000 the unit scored itself (testSubset), row r of its scores/mnist.csv being digit 10·r.
         var mnist = TinyRun.Data.Get("mnist", Split.Test);
         var indices = Enumerable.Range(0, 1000).Select(i => 10 * i).ToArray();
         var digits = Path.Combine(unit.Temp, "digits");
@@ -70,6 +72,7 @@ public class ScoreImagesTests(ScoredUnitFixture unit, ITestOutputHelper output) 
         var rows = ReadCsv(Path.Combine(outDir, ImageScoring.ScoresFile));
         var recorded = UnitFiles.ReadScores(unit.UnitDir, "mnist");
         Assert.Equal(indices.Length, rows.Count);
+        Assert.Equal(indices.Length, recorded.Labels.Length);
         Assert.Equal(["path", "class", "label", "prediction", .. ScoreRegistry.Names], rows.Header);
         var worst = ScoreRegistry.Names.ToDictionary(n => n, _ => 0.0);
         for (int r = 0; r < rows.Count; r++)
@@ -78,11 +81,11 @@ public class ScoreImagesTests(ScoredUnitFixture unit, ITestOutputHelper output) 
             Assert.Equal(indices[r], index);                                         // the folder's order: by class, then name
             Assert.Equal($"{mnist.Labels[index]}/{index:D5}.png", rows[r, "path"]);
             Assert.Equal($"{mnist.Labels[index]}", rows[r, "class"]);
-            Assert.Equal(recorded.Labels[index], long.Parse(rows[r, "label"], CultureInfo.InvariantCulture));   // folder "d" is class d
-            Assert.Equal(recorded.Predictions[index], long.Parse(rows[r, "prediction"], CultureInfo.InvariantCulture));
+            Assert.Equal(recorded.Labels[r], long.Parse(rows[r, "label"], CultureInfo.InvariantCulture));   // folder "d" is class d
+            Assert.Equal(recorded.Predictions[r], long.Parse(rows[r, "prediction"], CultureInfo.InvariantCulture));
             foreach (var name in ScoreRegistry.Names)
             {
-                double mine = double.Parse(rows[r, name], CultureInfo.InvariantCulture), theirs = recorded.Scores[name][index];
+                double mine = double.Parse(rows[r, name], CultureInfo.InvariantCulture), theirs = recorded.Scores[name][r];
                 worst[name] = Math.Max(worst[name], Math.Abs(mine - theirs) / Math.Max(1, Math.Abs(theirs)));
             }
         }
@@ -95,9 +98,10 @@ public class ScoreImagesTests(ScoredUnitFixture unit, ITestOutputHelper output) 
         var idTest = UnitFiles.ReadScores(unit.UnitDir, "fashion-mnist");
         Assert.Equal(1000, (int)summary["scored"]!);
         Assert.Equal("fashion-mnist/test", (string)summary["idTest"]!);
+        Assert.Equal(1000, (int)summary["idTestCount"]!);   // the unit's own evenly spaced 1,000
         foreach (var name in ScoreRegistry.Names)
         {
-            var expected = OodMetrics.Compute(idTest.Scores[name], indices.Select(i => recorded.Scores[name][i]).ToArray());
+            var expected = OodMetrics.Compute(idTest.Scores[name], recorded.Scores[name]);
             var metrics = summary["metrics"]![name]!;
             Assert.Equal(expected.Auroc, (double)metrics["auroc"]!, 1e-9);
             Assert.Equal(expected.Fpr95, (double)metrics["fpr95"]!, 1e-9);
