@@ -66,7 +66,7 @@ public static class ImageScoring
 
         clock.Restart();
         var train = data.Get(config.InDistribution, Split.Train);
-        var idTest = data.Get(config.InDistribution, Split.Test).EvenlySpaced(config.TestSubset);   // the ID test images the unit scored
+        var idTest = UnitRunner.TestSet(data, config, config.InDistribution);
         bool same = RequireSameData(unitDir, unitResult, $"{train.Name}/train", train) & RequireSameData(unitDir, unitResult, $"{idTest.Name}/test", idTest);
         log($"loaded {config.InDistribution} (train {train.Count:N0}, test {idTest.Count:N0}" +
             $"{(same ? "; the unit's own, by SHA-256" : "; the unit recorded no hashes to check them by")}) in {clock.Elapsed.TotalSeconds:F1} s");

@@ -38,8 +38,8 @@ public static class UnitRunner
         var first = configs[0];
         var device = Devices.Resolve(first.Device);
         var train = data.Get(first.InDistribution, Split.Train);
-        var idTest = data.Get(first.InDistribution, Split.Test).EvenlySpaced(first.TestSubset);
-        var oodSets = first.OodSets.Select(name => data.Get(name, Split.Test).EvenlySpaced(first.TestSubset)).ToList();
+        var idTest = TestSet(data, first, first.InDistribution);
+        var oodSets = first.OodSets.Select(name => TestSet(data, first, name)).ToList();
 
         // Work happens in partial folders; the checkpoint lets a killed unit (or stack) resume at its last finished epoch.
         var checkpoint = new Checkpoint(checkpointDir);
@@ -82,6 +82,10 @@ public static class UnitRunner
         finally { foreach (var t in trained) t.Dispose(); }
         return results;
     }
+
+    /// <summary>The test images of <paramref name="name"/> a unit of <paramref name="config"/> scores: all, or its testSubset.</summary>
+    public static ImageSet TestSet(DataSets data, RunConfig config, string name) =>
+        data.Get(name, Split.Test).EvenlySpaced(config.TestSubset);
 
     /// <summary>
     /// Every registered score on the ID test set and each other set — a unit's OoD sets, or a user's images
