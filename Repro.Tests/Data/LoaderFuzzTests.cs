@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Repro.Data;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Repro.Tests.Data;
 

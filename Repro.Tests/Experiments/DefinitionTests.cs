@@ -4,7 +4,7 @@ using Repro.Metrics;
 using Repro.Model;
 using Repro.Runs;
 using Repro.Training;
-using Snapshooter.Xunit;
+using Snapshooter.Xunit3;
 using Xunit;
 
 namespace Repro.Tests.Experiments;

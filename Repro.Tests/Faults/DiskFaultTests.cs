@@ -2,7 +2,6 @@ using Repro.Experiments;
 using Repro.Runs;
 using Repro.Tests.Training;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Repro.Tests.Faults;
 

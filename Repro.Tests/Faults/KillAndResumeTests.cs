@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Repro.Tests.Training;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Repro.Tests.Faults;
 

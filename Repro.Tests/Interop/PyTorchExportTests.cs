@@ -7,7 +7,6 @@ using Repro.Scores;
 using Repro.Tests.Training;
 using Repro.Training;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Repro.Tests.Interop;
 

@@ -1,7 +1,6 @@
 using Repro.Model;
 using Repro.Tests.Training;
 using Xunit;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Repro.Tests.Model;

@@ -5,7 +5,7 @@ using Repro.Experiments;
 using Repro.Reporting;
 using Repro.Runs;
 using Repro.Training;
-using Snapshooter.Xunit;
+using Snapshooter.Xunit3;
 using Xunit;
 
 namespace Repro.Tests.Report;

@@ -1,5 +1,6 @@
-using Xunit.Abstractions;
+using System.Reflection;
 using Xunit.Sdk;
+using Xunit.v3;
 
 namespace Repro.Tests.Reproduction;
 
@@ -16,11 +17,8 @@ public sealed class OrderAttribute(int order) : Attribute
 /// </summary>
 public sealed class RunInOrder : ITestCaseOrderer
 {
-    public const string TypeName = "Repro.Tests.Reproduction.RunInOrder";
-    public const string Assembly = "Repro.Tests";
-
-    public IEnumerable<TTestCase> OrderTestCases<TTestCase>(IEnumerable<TTestCase> testCases) where TTestCase : ITestCase =>
-        testCases.OrderBy(t => t.TestMethod.Method.GetCustomAttributes(typeof(OrderAttribute).AssemblyQualifiedName)
-                .FirstOrDefault()?.GetNamedArgument<int>(nameof(OrderAttribute.Order)) ?? int.MaxValue)
-            .ThenBy(t => t.TestMethod.Method.Name, StringComparer.Ordinal);
+    public IReadOnlyCollection<TTestCase> OrderTestCases<TTestCase>(IReadOnlyCollection<TTestCase> testCases) where TTestCase : notnull, ITestCase =>
+        testCases.OrderBy(t => (t as IXunitTestCase)?.TestMethod.Method.GetCustomAttribute<OrderAttribute>()?.Order ?? int.MaxValue)
+            .ThenBy(t => t.TestMethodName, StringComparer.Ordinal)
+            .ToList();
 }

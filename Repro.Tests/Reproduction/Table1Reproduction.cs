@@ -15,7 +15,7 @@ namespace Repro.Tests.Reproduction;
 /// </summary>
 [Trait("Category", "Repro")]
 [Collection(TorchCollection.Name)]
-[TestCaseOrderer(RunInOrder.TypeName, RunInOrder.Assembly)]
+[TestCaseOrderer(typeof(RunInOrder))]
 public class Table1Reproduction
 {
     private sealed class EpochLines(string label) : IProgressSink

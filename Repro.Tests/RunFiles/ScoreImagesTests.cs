@@ -8,7 +8,6 @@ using Repro.Tests.Data;
 using Repro.Tests.Faults;
 using Repro.Tests.Training;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Repro.Tests.RunFiles;
 

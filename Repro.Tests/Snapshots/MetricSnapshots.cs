@@ -2,7 +2,7 @@ using System.Globalization;
 using Repro.Metrics;
 using Repro.Runs;
 using Repro.Tests.Training;
-using Snapshooter.Xunit;
+using Snapshooter.Xunit3;
 using Xunit;
 
 namespace Repro.Tests.Snapshots;

@@ -1,7 +1,7 @@
 using Repro.Experiments;
 using Repro.Metrics;
 using Repro.Runs;
-using Snapshooter.Xunit;
+using Snapshooter.Xunit3;
 using Xunit;
 
 namespace Repro.Tests.Snapshots;

@@ -6,18 +6,8 @@ using Repro.Experiments;
 using Repro.Tests.Faults;
 using Repro.Tests.Training;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Repro.Tests.Workflows;
-
-/// <summary>Skipped, saying why, only where Slurm is not installed (./setup.sh installs it where apt is).</summary>
-public sealed class SlurmFactAttribute : FactAttribute
-{
-    public SlurmFactAttribute()
-    {
-        if (SlurmCluster.Find("slurmctld") is null) Skip = "Slurm is not installed (no slurmctld): ./setup.sh installs it with apt (slurm-wlm, munge)";
-    }
-}
 
 /// <summary>
 /// scripts/slurm/ on a real one-node Slurm cluster (<see cref="SlurmCluster"/>): submit.sh sends a tiny definition as a
@@ -33,9 +23,11 @@ public class SlurmTests(ITestOutputHelper log)
     private static readonly string[] Tiny = ["--seeds", "0", "--device", "cpu", "--set", "width=8", "--set", "trainSubset=256", "--set", "testSubset=1000",
         "--set", "epochs=3", "--set", "milestones=[2]", "--set", "batchSize=64"];
 
-    [SlurmFact]
+    [Fact]
     public void Job_array_and_dependent_merge_give_the_local_runs_table()
     {
+        // Skipped, saying why, only where Slurm is not installed (./setup.sh installs it where apt is).
+        Assert.SkipWhen(SlurmCluster.Find("slurmctld") is null, "Slurm is not installed (no slurmctld): ./setup.sh installs it with apt (slurm-wlm, munge)");
         var clock = Stopwatch.StartNew();
         using var temp = new TempDir();
         var repo = DataPaths.RepositoryRoot()!;
