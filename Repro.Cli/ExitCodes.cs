@@ -10,6 +10,8 @@ internal static class ExitCodes
     public const int Usage = 2;
     /// <summary>The run finished, but one or more of its units failed (the others are complete).</summary>
     public const int UnitsFailed = 3;
+    /// <summary>`repro compare` judged a difference beyond the device's noise, or an equivalence not shown.</summary>
+    public const int NotWithin = 4;
     /// <summary>A bug: the message and the trace are printed.</summary>
     public const int Unexpected = 70;
 }

@@ -14,7 +14,7 @@ var root = new RootCommand("repro — reproducibility harness for \"Simple High 
                            "writing <out>/report.html.")
 {
     DataVerb.Create(), RunVerb.CreateQuick(), RunVerb.Create(), TableVerb.Create(), ReportVerb.Create(), MergeVerb.Create(),
-    ScoreVerb.Create(), BenchVerb.Create(), PresetsVerb.Create(), ReferenceVerb.Create(), BandsVerb.Create(), ExportVerb.Create(),
+    ScoreVerb.Create(), CompareVerb.Create(), BenchVerb.Create(), PresetsVerb.Create(), ReferenceVerb.Create(), BandsVerb.Create(), ExportVerb.Create(),
 };
 // No verb: the help, and the usage-error status.
 root.SetAction(_ =>
