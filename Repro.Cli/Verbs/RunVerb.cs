@@ -10,7 +10,7 @@ namespace Repro.Cli.Verbs;
 internal static class RunVerb
 {
     private sealed record Inputs(string? Preset, string? Config, string? Definition, string? Device, ShardSpec Shard,
-        string? Out, IReadOnlyList<string> Overrides, int[]? Seeds, int Workers, int? Stack, bool SaveFeatures);
+        string? Out, IReadOnlyList<string> Overrides, int[]? Seeds, int Workers, int? Stack, bool SaveFeatures, string[]? Rows);
 
     public static Command Create()
     {
@@ -22,13 +22,13 @@ internal static class RunVerb
         var shared = AddShared(command);
         command.SetAction(parse =>
         {
-            var (device, shard, outDir, sets, seeds, workers, stack, features) = shared;
+            var (device, shard, outDir, sets, seeds, workers, stack, features, rows) = shared;
             var chosen = new[] { parse.GetValue(preset), parse.GetValue(config), parse.GetValue(definition) };
             if (chosen.Count(x => x is not null) != 1)
                 throw new ReproException("give exactly one of --preset NAME, --config FILE.json or --definition FILE.json");
             return Run(new Inputs(chosen[0], chosen[1], chosen[2], parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
                 parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers), parse.GetValue(stack),
-                parse.GetValue(features)));
+                parse.GetValue(features), RowsOrNull(parse.GetValue(rows))));
         });
         return command;
     }
@@ -39,10 +39,10 @@ internal static class RunVerb
         var shared = AddShared(command);
         command.SetAction(parse =>
         {
-            var (device, shard, outDir, sets, seeds, workers, stack, features) = shared;
+            var (device, shard, outDir, sets, seeds, workers, stack, features, rows) = shared;
             return Run(new Inputs("quick", null, null, parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
                 parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers), parse.GetValue(stack),
-                parse.GetValue(features)));
+                parse.GetValue(features), RowsOrNull(parse.GetValue(rows))));
         });
         return command;
     }
@@ -50,8 +50,11 @@ internal static class RunVerb
     /// <summary>No seeds given means the experiment's own (an absent array option can parse as empty).</summary>
     private static int[]? SeedsOrNull(int[]? seeds) => seeds is { Length: > 0 } ? seeds : null;
 
-    private static (Option<string?>, Option<ShardSpec>, Option<string?>, Option<string[]?>, Option<int[]?>, Option<int>, Option<int?>, Option<bool>)
-        AddShared(Command command)
+    /// <summary>No rows given means every row.</summary>
+    private static string[]? RowsOrNull(string[]? rows) => rows is { Length: > 0 } ? rows : null;
+
+    private static (Option<string?>, Option<ShardSpec>, Option<string?>, Option<string[]?>, Option<int[]?>, Option<int>, Option<int?>, Option<bool>,
+        Option<string[]?>) AddShared(Command command)
     {
         var device = CommonOptions.Device();
         var shard = CommonOptions.Shard();
@@ -76,8 +79,14 @@ internal static class RunVerb
                           "float32 [images, feature dim], in <unit>/features/",
         };
         command.Add(device); command.Add(shard); command.Add(outDir); command.Add(sets); command.Add(seeds); command.Add(workers); command.Add(stack);
-        command.Add(features);
-        return (device, shard, outDir, sets, seeds, workers, stack, features);
+        var rows = new Option<string[]?>("--rows")
+        {
+            Description = "train only these rows of the experiment (comma-separated names, as in the definition)",
+            HelpName = "a,b",
+            CustomParser = result => result.Tokens.Count == 1 ? result.Tokens[0].Value.Split(',', StringSplitOptions.TrimEntries) : null,
+        };
+        command.Add(features); command.Add(rows);
+        return (device, shard, outDir, sets, seeds, workers, stack, features, rows);
     }
 
     private static int Run(Inputs input)
@@ -91,6 +100,7 @@ internal static class RunVerb
         var overrides = input.Overrides.ToList();
         if (input.Device is not null) overrides.Add($"device={input.Device}");
         experiment = experiment.With(overrides);
+        if (input.Rows is not null) experiment = experiment.OnlyRows(input.Rows);
         if (input.Seeds is not null) experiment = experiment with { Seeds = input.Seeds };
 
         var outDir = input.Out ?? Path.Combine(repo, "runs", $"{experiment.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
@@ -101,7 +111,7 @@ internal static class RunVerb
         Console.WriteLine($"device {Devices.Describe(device)}; data {data.Root}; results {outDir}");
         var clock = Stopwatch.StartNew();
         var (shard, shards) = input.Shard;
-        StackRule stack = input.Stack is { } fixedSize ? fixedSize : new StackRule(row => Devices.DefaultStack(device, row.BatchSize));
+        StackRule stack = input.Stack is { } fixedSize ? fixedSize : StackRule.Default(device);
         var stacked = experiment.Rows.Where(r => stack.For(r) > 1).Select(r => $"{r.Row} up to {stack.For(r)}").ToList();
         if (stacked.Count > 0) Console.WriteLine($"seeds trained as one stacked model (--stack): {string.Join(", ", stacked)}");
         if (shards > 1) Console.WriteLine($"shard {shard}/{shards}: {ExperimentRunner.Shard(experiment, shard, shards, stack).Count} of {experiment.Units().Count()} units");
@@ -150,6 +160,7 @@ internal static class RunVerb
         foreach (var set in input.Overrides) Add("--set", set);
         if (input.Seeds is not null) Add("--seeds", string.Join(",", input.Seeds));
         if (input.Stack is { } k) Add("--stack", k.ToString());
+        if (input.Rows is not null) Add("--rows", string.Join(",", input.Rows));
         if (input.SaveFeatures) args.Add("--save-features");
         return args;
     }

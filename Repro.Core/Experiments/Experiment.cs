@@ -25,6 +25,14 @@ public sealed record Experiment(string Name, string Description, IReadOnlyList<R
         return Enumerable.Range(0, rounds).SelectMany(r => perRow.Where(stacks => r < stacks.Count).Select(stacks => stacks[r])).ToList();
     }
 
+    /// <summary>The experiment cut to the named rows (a run of part of a definition); an unknown name is refused, listing the rows.</summary>
+    public Experiment OnlyRows(IReadOnlyCollection<string> names)
+    {
+        if (names.FirstOrDefault(n => Rows.All(r => r.Row != n)) is { } unknown)
+            throw new ConfigException("rows", $"`{Name}` has no row '{unknown}' that trains; its rows: {string.Join(", ", Rows.Select(r => r.Row))}");
+        return this with { Rows = Rows.Where(r => names.Contains(r.Row)).ToList() };
+    }
+
     /// <summary>The same experiment with every row changed by key=value overrides (validated, naming the key).</summary>
     public Experiment With(IReadOnlyCollection<string> overrides) =>
         overrides.Count == 0 ? this : this with { Rows = Rows.Select(r => r.With(overrides)).ToList() };

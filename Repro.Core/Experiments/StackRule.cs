@@ -10,6 +10,9 @@ public sealed record StackRule(Func<RunConfig, int> SizeOf)
 {
     public static implicit operator StackRule(int size) => new(_ => size);
 
+    /// <summary>What a run does when it is not told: <see cref="Devices.DefaultStack"/> for each row's batch size on this device.</summary>
+    public static StackRule Default(TorchSharp.torch.Device device) => new(row => Devices.DefaultStack(device, row.BatchSize));
+
     public int For(RunConfig row)
     {
         int k = SizeOf(row);

@@ -293,4 +293,18 @@ public class DefinitionTests
 
         Snapshot.Match(table.Format(Bands).Split('\n'));
     }
+
+    [Fact]
+    public void A_run_of_some_rows_keeps_their_configs_and_an_unknown_row_is_named()
+    {
+        var experiment = Table1.ToExperiment();
+        var cut = experiment.OnlyRows(["no-l2-60", "l2-60"]);
+        Assert.Equal(["l2-60", "no-l2-60"], cut.Rows.Select(r => r.Row));   // the definition's order
+        Assert.Equal(experiment.Rows.Single(r => r.Row == "l2-60"), cut.Rows[0]);
+        Assert.Equal(experiment.Seeds, cut.Seeds);
+        var e = Assert.Throws<ConfigException>(() => experiment.OnlyRows(["l2-60", "l2-61"]));
+        Assert.Equal("rows", e.Key);
+        Assert.Contains("no row 'l2-61'", e.Message);
+        Assert.Contains("logitnorm-350-plus", e.Message);
+    }
 }
