@@ -7,10 +7,14 @@ namespace Repro.Experiments;
 /// What `dotnet test --filter Category=Repro` reproduces, chosen by $REPRO_PROFILE: "paper" (default: Table 1 on
 /// CIFAR-10/SVHN/CIFAR-100, GPU) or "fmnist" (the same contrasts on Fashion-MNIST → MNIST, GPU-sized). Results go to
 /// $REPRO_RESULTS (default runs/repro-&lt;profile&gt;), so a rerun resumes; $REPRO_SHARD = i/n splits the units.
+/// $REPRO_DEVICE (default cuda) and $REPRO_SET (key=value overrides of every row, separated by ';') exist for dry runs
+/// of the GPU acceptance script on a CPU: a run with overrides is never judged against the bands.
 /// </summary>
-public sealed record ReproProfile(string Name, string DefinitionPath, string BandsPath, string ResultsDir, int Shard, int Shards)
+public sealed record ReproProfile(string Name, string DefinitionPath, string BandsPath, string ResultsDir, int Shard, int Shards,
+    string Device = "cuda", IReadOnlyList<string>? Overrides = null)
 {
-    public const string ProfileVariable = "REPRO_PROFILE", ResultsVariable = "REPRO_RESULTS", ShardVariable = "REPRO_SHARD";
+    public const string ProfileVariable = "REPRO_PROFILE", ResultsVariable = "REPRO_RESULTS", ShardVariable = "REPRO_SHARD",
+        DeviceVariable = "REPRO_DEVICE", SetVariable = "REPRO_SET";
     public static readonly string[] Known = ["paper", "fmnist"];
 
     public static ReproProfile FromEnvironment()
@@ -24,14 +28,24 @@ public sealed record ReproProfile(string Name, string DefinitionPath, string Ban
             ? Path.GetFullPath(r) : Path.Combine(repo, "runs", $"repro-{name}");
         var (shard, shards) = Environment.GetEnvironmentVariable(ShardVariable) is { Length: > 0 } s
             ? ExperimentRunner.ParseShard(s, ShardVariable) : (1, 1);
-        return new ReproProfile(name, definition, ToleranceBands.PathBeside(definition), results, shard, shards);
+        var device = Environment.GetEnvironmentVariable(DeviceVariable) is { Length: > 0 } d ? d : "cuda";
+        var overrides = (Environment.GetEnvironmentVariable(SetVariable) ?? "")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        return new ReproProfile(name, definition, ToleranceBands.PathBeside(definition), results, shard, shards, device, overrides);
+    }
+
+    /// <summary>The definition as this profile runs it: on its device, with its overrides (none, for a reproduction).</summary>
+    public Experiment Experiment(ExperimentDefinition definition)
+    {
+        try { return definition.ToExperiment().With([$"device={Device}", .. Overrides ?? []]); }
+        catch (ConfigException e) { throw new ReproException($"${(e.Key == "device" ? DeviceVariable : SetVariable)}: {e.Message}"); }
     }
 
     /// <summary>Everything that must hold before hours of training start; each problem says what to do.</summary>
     public IReadOnlyList<string> Preconditions(ExperimentDefinition definition)
     {
         var problems = new List<string>();
-        if (!Devices.CudaAvailable())
+        if (Device.StartsWith("cuda", StringComparison.Ordinal) && !Devices.CudaAvailable())
             problems.Add($"profile '{Name}' needs a CUDA GPU and this build's libtorch sees none: build with -p:TorchBackend=cuda " +
                          "(or -p:TorchBackend=external with PyTorch's torch/lib on LD_LIBRARY_PATH), on a machine with a GPU");
         var data = new DataSets();

@@ -39,11 +39,13 @@ public class Table1Reproduction
         var problems = profile.Preconditions(definition);
         Assert.True(problems.Count == 0, "cannot reproduce:\n- " + string.Join("\n- ", problems));
 
-        var experiment = definition.ToExperiment().With(["device=cuda"]);
+        var experiment = profile.Experiment(definition);
+        // The stacks a `repro run` on this device would train (8 seeds as one model at batch ≤ 256 on a large card).
+        var stack = StackRule.Default(Devices.Resolve(profile.Device));
         var outcome = ExperimentRunner.Run(experiment, profile.ResultsDir, new DataSets(),
-            unit => new EpochLines($"[{unit.Row} s{unit.Seed}]"), Console.Error.WriteLine, profile.Shard, profile.Shards);
+            unit => new EpochLines($"[{unit.Row} s{unit.Seed}]"), Console.Error.WriteLine, profile.Shard, profile.Shards, stack);
         Assert.True(outcome.Failed.Count == 0, "units failed:\n- " + string.Join("\n- ", outcome.Failed.Select(f => $"{f.Row} seed {f.Seed}: {f.Reason}")));
-        Assert.Equal(ExperimentRunner.Shard(experiment, profile.Shard, profile.Shards).Count, outcome.Finished.Count + outcome.LeftToOthers.Count);
+        Assert.Equal(ExperimentRunner.Shard(experiment, profile.Shard, profile.Shards, stack).Count, outcome.Finished.Count + outcome.LeftToOthers.Count);
         Assert.All(outcome.Finished, r => Assert.True(r.Ood.Count == definition.OodSets.Count, $"{r.Row} seed {r.Seed} lacks OoD sets"));
     }
 
@@ -56,7 +58,7 @@ public class Table1Reproduction
         {
             // One shard holds a share of the units: it can only show that its share is done. The bands are judged where
             // the shards' folders are merged (REPRO_RESULTS = the merged folder, no REPRO_SHARD; see .github/workflows).
-            var mine = ExperimentRunner.Shard(definition.ToExperiment(), profile.Shard, profile.Shards);
+            var mine = ExperimentRunner.Shard(profile.Experiment(definition), profile.Shard, profile.Shards, StackRule.Default(Devices.Resolve(profile.Device)));
             var done = results.Select(r => (r.Row, r.Seed)).ToHashSet();
             var unfinished = mine.Where(u => !done.Contains((u.Row, u.Seed))).Select(u => $"{u.Row} seed {u.Seed}").ToList();
             Assert.True(unfinished.Count == 0, $"shard {profile.Shard}/{profile.Shards}: units not finished in {profile.ResultsDir}:\n- " +
@@ -77,6 +79,9 @@ public class Table1Reproduction
             Console.Error.WriteLine($"report: {report}");
         }
 
+        // A dry run (the GPU acceptance script on a CPU) trains another recipe: shown and reported above, never judged.
+        Assert.True(profile.Overrides is not { Count: > 0 }, $"${ReproProfile.SetVariable} overrides the definition " +
+            $"({string.Join("; ", profile.Overrides!)}): a dry run, not a reproduction, so the bands are not judged");
         // Bands of an older definition version were measured on another model: shown above, never passed or failed against.
         Assert.True(bands.AppliesTo(definition), bands.NotApplicableNote(definition, profile.BandsPath));
         var missing = table.Rows.Where(r => r.MissingSeeds.Count > 0)
