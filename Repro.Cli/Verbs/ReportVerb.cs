@@ -24,8 +24,8 @@ internal static class ReportVerb
     }
 
     /// <summary>
-    /// The report a run ends with is derived output: if it cannot be drawn (e.g. the GPU kit leaves ScottPlot's
-    /// native renderer behind), the run's results still stand and its exit status is the run's.
+    /// The report a run ends with is derived output: if it cannot be drawn (no usable native renderer for ScottPlot,
+    /// say), the run's results still stand and its exit status is the run's.
     /// </summary>
     public static void WriteAfterRun(string outDir, string? definitionFile)
     {

@@ -173,7 +173,7 @@ public static class ImageFolder
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException)
         {
             throw new ReproException($"SkiaSharp's native library (libSkiaSharp.so) cannot be loaded ({(e.InnerException ?? e).GetType().Name}), " +
-                                     "so images cannot be decoded here (scripts/gpu-kit.sh's kit leaves it behind)", e);
+                                     "so images cannot be decoded here (a publish that left it out?)", e);
         }
     }
 
