@@ -23,9 +23,14 @@ internal static class BenchVerb
         var device = CommonOptions.Device();
         var json = new Option<string?>("--json") { Description = "also write the timings as JSON", HelpName = "FILE" };
         var project = new Option<bool>("--project") { Description = "also project the definition's whole run from the best measured rates" };
+        var saved = new Option<string?>("--timings")
+        {
+            Description = "measure nothing: read the timings an earlier `--json` wrote (e.g. a GPU lease's) for --project and --peer",
+            HelpName = "FILE",
+        };
         var peer = new Option<string?>("--peer") { Description = "PyTorch's timings (scripts/peer/train_step.py --json) for a ratio table", HelpName = "FILE" };
         var command = new Command("bench", "training throughput (img/s) of rows' models on synthetic batches")
-            { definition, rows, batches, precisions, inputs, layouts, stacks, steps, warmup, device, json, peer, project };
+            { definition, rows, batches, precisions, inputs, layouts, stacks, steps, warmup, device, json, peer, project, saved };
         command.SetAction(parse =>
         {
             var peers = parse.GetValue(peer) is { } peerFile ? RatioTable.Load(peerFile) : null;
@@ -54,19 +59,25 @@ internal static class BenchVerb
                 _ => throw new ConfigException("layout", $"expected default and/or channels-last, got '{l}'"),
             }).ToList();
             int stepCount = parse.GetValue(steps), warmupCount = parse.GetValue(warmup);
-            var resolved = Devices.Resolve(configs[0].Device);
-            Console.WriteLine($"train step, TorchSharp, {Devices.Describe(resolved)}; {warmupCount} warm-up + {stepCount} timed steps; synthetic batches on the device");
-            var timings = new List<StepTiming>();
-            foreach (var row in configs)
-                foreach (var batch in batchList)
-                    foreach (var withData in inputList)
-                    foreach (var stack in stackList)
-                    foreach (var channelsLast in layoutList)
-                    {
-                        var t = StepBenchmark.Measure(row, batch, stepCount, warmupCount, resolved, withData, stack, channelsLast);
-                        timings.Add(t);
-                        Console.WriteLine($"  {t.Row,-20} {t.Label,-12} batch {t.BatchSize,5}: {t.ImagesPerSecond,10:F0} img/s  {t.MillisecondsPerStep,8:F1} ms/step");
-                    }
+            var timings = parse.GetValue(saved) is { } savedFile ? LoadTimings(savedFile) : new List<StepTiming>();
+            if (parse.GetValue(saved) is { } from)
+                Console.WriteLine($"timings read from {from}: {timings.Count}, {timings.Select(t => t.Device).FirstOrDefault()}, " +
+                                  $"{timings.Min(t => t.TimedFrom):yyyy-MM-dd}");
+            else
+            {
+                var resolved = Devices.Resolve(configs[0].Device);
+                Console.WriteLine($"train step, TorchSharp, {Devices.Describe(resolved)}; {warmupCount} warm-up + {stepCount} timed steps; synthetic batches on the device");
+                foreach (var row in configs)
+                    foreach (var batch in batchList)
+                        foreach (var withData in inputList)
+                        foreach (var stack in stackList)
+                        foreach (var channelsLast in layoutList)
+                        {
+                            var t = StepBenchmark.Measure(row, batch, stepCount, warmupCount, resolved, withData, stack, channelsLast);
+                            timings.Add(t);
+                            Console.WriteLine($"  {t.Row,-20} {t.Label,-12} batch {t.BatchSize,5}: {t.ImagesPerSecond,10:F0} img/s  {t.MillisecondsPerStep,8:F1} ms/step");
+                        }
+            }
             if (parse.GetValue(json) is { } jsonFile)
                 Runs.AtomicFile.WriteAllText(jsonFile, System.Text.Json.JsonSerializer.Serialize(timings, RunConfig.Json));
             if (peers is not null)
@@ -82,5 +93,16 @@ internal static class BenchVerb
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static List<StepTiming> LoadTimings(string path)
+    {
+        if (!File.Exists(path)) throw new ReproException($"timings file {path} does not exist");
+        try
+        {
+            var timings = System.Text.Json.JsonSerializer.Deserialize<List<StepTiming>>(File.ReadAllText(path), RunConfig.Json);
+            return timings is { Count: > 0 } ? timings : throw new DataFormatException(path, "a JSON array of step timings (`repro bench --json`)", "none");
+        }
+        catch (System.Text.Json.JsonException e) { throw new DataFormatException(path, "a JSON array of step timings (`repro bench --json`)", e.Message); }
     }
 }
