@@ -102,6 +102,26 @@ public class ReproducibleCpuTests
         Assert.Contains("native kernels", native);
         if (ReproducibleCpu.VectorIsa() == "AVX-512")
             Assert.Matches(new Regex(@"^onednn_verbose,.*,cpu,isa:Intel AVX-512.*$", RegexOptions.Multiline), native);
+        // NNPACK is off in both modes (Platform/Nnpack.cs): no convolution asks it, so nothing is printed about it.
+        Assert.DoesNotContain("NNPACK", pinned);
+        Assert.DoesNotContain("NNPACK", native);
+    }
+
+    /// <summary>
+    /// A spectrally normalized row's power iteration runs batch-1 convolutions that oneDNN declines; ATen then asked
+    /// NNPACK, which cannot initialize on the AVX-512 EPYCs here, and libtorch printed "Could not initialize NNPACK!"
+    /// at each — 204 lines for this tiny run, 44,540 in a 40-second one. With NNPACK switched off it asks nothing.
+    /// </summary>
+    [Fact]
+    public void A_spectrally_normalized_run_never_asks_NNPACK()
+    {
+        using var temp = new TempDir();
+        using var repro = ReproProcess.Start(["run", "--definition", Path.Combine(Repro.Data.DataPaths.RepositoryRoot()!, "experiments", "fmnist.json"),
+            "--rows", "l2", "--seeds", "0", "--device", "cpu", "--out", temp.Path, "--set", "width=8", "--set", "trainSubset=256",
+            "--set", "testSubset=200", "--set", "epochs=1", "--set", "batchSize=64"]);
+        Assert.True(repro.Wait(TimeSpan.FromMinutes(2)) == 0, repro.Output);
+        Assert.Contains("\"spectralNorm\": true", File.ReadAllText(Path.Combine(temp.Path, "l2", "seed-0", UnitFiles.Config)));
+        Assert.DoesNotContain("NNPACK", repro.Output);
     }
 
     /// <summary>

@@ -104,13 +104,15 @@ public static class ReproducibleCpu
     }
 
     /// <summary>
-    /// Called where training starts (the one training loop, the step benchmarks): sets the thread count, and in
+    /// Called where training and scoring start (the one training loop, the one scoring pass, the step benchmarks): switches
+    /// NNPACK off in every mode (<see cref="Nnpack"/>), sets the thread count, and in
     /// reproducible mode checks that ATen really runs the baseline — it would not if libtorch had run a kernel before
     /// Repro.Core loaded. Oversight there would silently give machine-dependent numbers, so it is an error.
     /// </summary>
     public static void EnsureApplied()
     {
         if (configurationError is not null) throw configurationError;
+        Nnpack.Disable();
         if (Threads is { } n && TorchSharp.torch.get_num_threads() != n) TorchSharp.torch.set_num_threads(n);
         if (Mode != CpuMode.Reproducible || !HasBaseline || !OperatingSystem.IsLinux()) return;
         var capability = AtenCapability();

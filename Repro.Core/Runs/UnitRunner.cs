@@ -96,6 +96,7 @@ public static class UnitRunner
         ResNet18 model, RunConfig config, ImageSet train, ImageSet idTest, IReadOnlyList<ImageSet> oodSets,
         TorchSharp.torch.Device device, bool keepFeatures = false)
     {
+        Platform.ReproducibleCpu.EnsureApplied();
         var idInfo = DataCatalog.Info(config.InDistribution);
         var scores = ScoreRegistry.Create();
         try
