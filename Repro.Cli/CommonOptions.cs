@@ -22,14 +22,16 @@ internal static class CommonOptions
     /// <summary>`--seeds 0,1,2`: comma-separated integers.</summary>
     public static Option<int[]?> Seeds() => new("--seeds")
     {
-        Description = "comma-separated seeds, instead of the experiment's own",
+        Description = "comma-separated seeds (distinct integers ≥ 0), instead of the experiment's own",
         HelpName = "0,1,..",
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
             var parts = text.Split(',');
-            if (parts.All(p => int.TryParse(p, out _))) return parts.Select(int.Parse).ToArray();
-            result.AddError($"--seeds: expected comma-separated integers, got '{text}'");
+            if (parts.All(p => int.TryParse(p, System.Globalization.NumberStyles.None, null, out _))
+                && parts.Select(int.Parse).Distinct().Count() == parts.Length)
+                return parts.Select(int.Parse).ToArray();
+            result.AddError($"--seeds: expected distinct comma-separated integers ≥ 0, got '{text}'");
             return null;
         },
     };

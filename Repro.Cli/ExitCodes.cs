@@ -1,7 +1,7 @@
 namespace Repro.Cli;
 
 /// <summary>What `repro` exits with.</summary>
-internal static class ExitCodes
+public static class ExitCodes
 {
     public const int Ok = 0;
     /// <summary>A clear error (bad input, missing data, a refused overwrite) or a command-line mistake.</summary>

@@ -1,47 +1,7 @@
-using System.CommandLine;
 using System.Globalization;
-using Repro;
 using Repro.Cli;
-using Repro.Cli.Verbs;
 
-// `repro`: the one command-line entry. Each verb is a file in Verbs/; System.CommandLine parses and writes --help.
+// `repro`: the verbs and the error handling live in ReproCommand.cs (the tests call it in process too).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-
-var root = new RootCommand("repro — reproducibility harness for \"Simple High Quality OoD Detection with L2 Normalization\"\n\n" +
-                           "The data directory is $REPRO_DATA, else data/ in the repository. Results go to runs/<name>-<time>/ unless " +
-                           "--out names a folder; units already finished there are skipped, never overwritten. Every run ends by " +
-                           "writing <out>/report.html.")
-{
-    DataVerb.Create(), RunVerb.CreateQuick(), RunVerb.Create(), TableVerb.Create(), ReportVerb.Create(), MergeVerb.Create(),
-    ScoreVerb.Create(), CompareVerb.Create(), BenchVerb.Create(), PresetsVerb.Create(), ReferenceVerb.Create(), BandsVerb.Create(), ExportVerb.Create(),
-};
-// No verb: the help, and the usage-error status.
-root.SetAction(_ =>
-{
-    root.Parse("--help").Invoke();
-    return ExitCodes.Usage;
-});
-
-try
-{
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-}
-catch (ReproException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return ExitCodes.Failed;
-}
-catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return ExitCodes.Failed;
-}
-catch (Exception e)
-{
-    // Not an anticipated failure: say what happened first, then the trace for a bug report.
-    Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
-    Console.Error.WriteLine("(unexpected; please report it with the trace below)");
-    Console.Error.WriteLine(e.StackTrace);
-    return ExitCodes.Unexpected;
-}
+return ReproCommand.Run(args);

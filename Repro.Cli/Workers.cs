@@ -16,7 +16,7 @@ internal static class Workers
     {
         var threads = Math.Max(1, Environment.ProcessorCount / workers);
         if (device.type == TorchSharp.DeviceType.CPU) Platform.ReproducibleCpu.SetThreads(threads);
-        var logs = Directory.CreateDirectory(Path.Combine(outDir, ".workers")).FullName;
+        var logs = Directory.CreateDirectory(Runs.ResultsFolder.RequireInside(outDir, Path.Combine(outDir, ".workers"))).FullName;
         var args = WithoutWorkers(runArgs).Concat(["--out", outDir]).ToList();
         var started = new List<(Process, StreamWriter)>();
         for (int k = 2; k <= workers; k++)

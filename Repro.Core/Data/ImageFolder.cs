@@ -53,9 +53,9 @@ public static class ImageFolder
         if (File.Exists(dir)) throw new ReproException($"{dir} is a file; --images takes a folder of PNG/JPEG images");
         if (!Directory.Exists(dir)) throw new ReproException($"image folder {dir} does not exist");
         var root = Path.GetFullPath(dir);
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
-        var files = Directory.EnumerateFiles(root, "*", options).ToList();
-        if (files.Count == 0) throw new ReproException($"image folder {dir} is empty");
+        var skipped = new List<SkippedImage>();
+        var files = Walk(root, skipped);
+        if (files.Count == 0 && skipped.Count == 0) throw new ReproException($"image folder {dir} is empty");
 
         var candidates = new List<Candidate>();
         var others = new List<string>();
@@ -67,9 +67,12 @@ public static class ImageFolder
             int slash = relative.IndexOf(Path.DirectorySeparatorChar);
             candidates.Add(new Candidate(file, relative, folder, Path.GetFileName(relative), slash < 0 ? null : relative[..slash]));
         }
+        if (strict && skipped.Count > 0)
+            throw new ReproException($"{Path.Combine(dir, skipped[0].Path)}: {skipped[0].Reason} (--strict refuses a folder it cannot read whole)");
         if (candidates.Count == 0)
             throw new ReproException($"image folder {dir} holds no PNG or JPEG files ({string.Join(", ", Extensions)}); " +
-                                     $"it holds {Count(others.Count, "other file")}, e.g. {others.Order(StringComparer.Ordinal).First()}");
+                                     (others.Count > 0 ? $"it holds {Count(others.Count, "other file")}, e.g. {others.Order(StringComparer.Ordinal).First()}"
+                                         : $"{Count(skipped.Count, "folder")} could not be read, e.g. {skipped[0].Path}: {skipped[0].Reason}"));
 
         var classes = candidates.Where(c => c.Class is not null).Select(c => c.Class!).Distinct().Order(StringComparer.Ordinal).ToList();
         var classIndex = classes.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => (long)x.i, StringComparer.Ordinal);
@@ -84,7 +87,6 @@ public static class ImageFolder
         var pixels = new List<byte[]>(ordered.Count);
         var labels = new List<long>(ordered.Count);
         var paths = new List<string>(ordered.Count);
-        var skipped = new List<SkippedImage>();
         foreach (var c in ordered)
         {
             var path = c.RelativePath.Replace(Path.DirectorySeparatorChar, '/');
@@ -112,6 +114,44 @@ public static class ImageFolder
             channels, side, side, classes.Count);
         return new ImageFolderSet(set, paths, classes, skipped, candidates.Count, others.Count);
     }
+
+    /// <summary>
+    /// Every file under <paramref name="root"/>, each real file once. Links are followed, to files and to folders, but a
+    /// folder is walked once and a file taken once by its resolved path (<see cref="Platform.RealPath"/>): a link back up
+    /// the tree, into a folder already walked, or to a file already found adds nothing. Entries are visited in ordinal
+    /// name order, so the first path to a file is the one kept. A folder that cannot be listed (permissions) is put in
+    /// <paramref name="skipped"/> with why; a link that dangles is listed as it is (an image name fails to read).
+    /// </summary>
+    private static List<string> Walk(string root, List<SkippedImage> skipped)
+    {
+        var files = new List<string>();
+        var seenFolders = new HashSet<string>(StringComparer.Ordinal) { Platform.RealPath.Of(root) ?? root };
+        var seenFiles = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([root]);
+        while (pending.Count > 0)
+        {
+            var folder = pending.Pop();
+            string[] entries;
+            try { entries = Directory.GetFileSystemEntries(folder); }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                skipped.Add(new SkippedImage(RelativeName(root, folder) + "/", $"a folder that cannot be listed ({e.GetType().Name}: {e.Message})"));
+                continue;
+            }
+            var subfolders = new List<string>();
+            foreach (var entry in entries.Order(StringComparer.Ordinal))
+            {
+                var real = Platform.RealPath.Of(entry);
+                if (real is null) files.Add(entry);   // a link to nowhere: an image name is then skipped as unreadable, with why
+                else if (Directory.Exists(real)) { if (seenFolders.Add(real)) subfolders.Add(entry); }
+                else if (seenFiles.Add(real)) files.Add(entry);
+            }
+            for (int i = subfolders.Count - 1; i >= 0; i--) pending.Push(subfolders[i]);   // depth first, in name order
+        }
+        return files;
+    }
+
+    private static string RelativeName(string root, string path) => Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
 
     public static bool IsImageName(string path) =>
         Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());

@@ -34,7 +34,14 @@ public sealed record Experiment(string Name, string Description, IReadOnlyList<R
     }
 
     /// <summary>The same experiment with every row changed by key=value overrides (validated, naming the key).</summary>
-    public Experiment With(IReadOnlyCollection<string> overrides) =>
-        overrides.Count == 0 ? this : this with { Rows = Rows.Select(r => r.With(overrides)).ToList() };
+    public Experiment With(IReadOnlyCollection<string> overrides)
+    {
+        if (overrides.Count == 0) return this;
+        // A row's name is its units' folder: one name for several rows would put their units in one place.
+        if (Rows.Count > 1 && overrides.FirstOrDefault(o => o.Split('=')[0].Trim() == "row") is { } rename)
+            throw new ConfigException("row", $"'{rename}' would give all {Rows.Count} rows of `{Name}` ({string.Join(", ", Rows.Select(r => r.Row))}) " +
+                                             "one name, and their units one folder; overrides apply to every row, so rename rows in the definition instead");
+        return this with { Rows = Rows.Select(r => r.With(overrides)).ToList() };
+    }
 
 }

@@ -38,6 +38,7 @@ public sealed record ExperimentDefinition(
     /// <summary>The committed definition called <paramref name="name"/> (e.g. "quick"), or an error listing those there are.</summary>
     public static ExperimentDefinition LoadNamed(string name)
     {
+        Runs.SafeName.Require(name, "preset");
         var repo = Data.DataPaths.RepositoryRoot() ?? throw new ReproException($"no repository found to read experiments/{name}.json from");
         var path = PathOf(repo, name);
         if (!File.Exists(path))
@@ -58,8 +59,16 @@ public sealed record ExperimentDefinition(
         catch (JsonException e) { throw new DataFormatException(path, "an experiment definition", $"{e.Message}"); }
         if (definition is null || definition.Rows is null || definition.Rows.Count == 0 || definition.Seeds is null || definition.Seeds.Length == 0)
             throw new DataFormatException(path, "an experiment definition with rows and seeds", "none");
+        // Each of these names a folder or file: runs/<name>-<time>, artifacts/reference/<reference>.json, <out>/<row>/.
+        Runs.SafeName.Require(definition.Name, "name", path);
+        if (definition.Reference is { } reference) Runs.SafeName.Require(reference, "reference", path);
+        if (definition.Seeds.FirstOrDefault(s => s < 0) is var negative && negative < 0)
+            throw new ConfigException("seeds", $"{path}: must be ≥ 0, got {negative}");
+        if (definition.Seeds.Distinct().Count() != definition.Seeds.Length)
+            throw new ConfigException("seeds", $"{path}: must be distinct, got [{string.Join(", ", definition.Seeds)}]");
         foreach (var row in definition.Rows)
         {
+            Runs.SafeName.Require(row.Name, "rows[].name", path);
             if (definition.Rows.Count(r => r.Name == row.Name) > 1)
                 throw new DataFormatException(path, "rows with distinct names", $"two rows named '{row.Name}'");
             if (row.ModelOf is { } model)

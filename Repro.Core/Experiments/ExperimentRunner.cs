@@ -137,12 +137,13 @@ public static class ExperimentRunner
                         failed.Add(earlier);
                         continue;
                     }
+                    ResultsFolder.RequireInside(resultsDir, folder.Partial);
                     pending.Add((unit, folder, tag));
                 }
                 if (pending.Count == 0) continue;
                 var configs = pending.Select(p => p.Unit).ToList();
                 var first = configs[0];
-                var checkpointDir = ResultsFolder.StackCheckpoint(resultsDir, configs);
+                var checkpointDir = ResultsFolder.RequireInside(resultsDir, ResultsFolder.StackCheckpoint(resultsDir, configs));
                 var resumeFrom = new Checkpoint(checkpointDir).LatestEpoch();
                 log($"{string.Join(", ", pending.Select(p => p.Tag))}{(configs.Count > 1 ? $" as one stack of {configs.Count}" : "")}: " +
                     $"width {first.Width}, {first.Epochs} epochs, batch {first.BatchSize}, " +

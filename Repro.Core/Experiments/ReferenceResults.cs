@@ -29,7 +29,7 @@ public sealed record ReferenceResults(string Experiment, string Description, str
         Runs.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json));
 
     public static string PathFor(string repositoryRoot, string experiment) =>
-        Path.Combine(repositoryRoot, "artifacts", "reference", $"{experiment}.json");
+        Path.Combine(repositoryRoot, "artifacts", "reference", $"{Runs.SafeName.Require(experiment, "reference")}.json");
 
     /// <summary>The committed reference, or null when none has been produced yet.</summary>
     public static ReferenceResults? TryLoad(string? repositoryRoot, string experiment)

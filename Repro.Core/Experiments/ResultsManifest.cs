@@ -24,8 +24,15 @@ public sealed record ResultsManifest(string Name, string Description, string? De
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<ResultsManifest>(File.ReadAllText(path), RunConfig.Json)
-                   ?? throw new DataFormatException(path, "an experiment manifest", "null");
+            var manifest = JsonSerializer.Deserialize<ResultsManifest>(File.ReadAllText(path), RunConfig.Json);
+            if (manifest?.Rows is null || manifest.Seeds is null || manifest.Name is null)
+                throw new DataFormatException(path, "an experiment manifest with a name, seeds and rows", "none");
+            foreach (var row in manifest.Rows)
+            {
+                try { row.Validate(); }
+                catch (ConfigException e) { throw new DataFormatException(path, "an experiment manifest of valid row configs", e.Message); }
+            }
+            return manifest;
         }
         catch (JsonException e) { throw new DataFormatException(path, "an experiment manifest (experiment.json)", e.Message); }
     }

@@ -32,8 +32,28 @@ public static class ResultsMerge
                     log($"{source}: {rel} is unfinished (resume that shard to finish it); not merged");
                     continue;
                 }
-                var target = Path.Combine(into, rel);
                 var config = ReadConfig(unitDir);
+                // The folder a unit is found in must be the one its config names, or the merged folder would file it
+                // under another unit's name.
+                var expected = ResultsFolder.Unit(source, config.Row, config.Seed).Dir;
+                if (Path.GetFullPath(expected) != Path.GetFullPath(unitDir))
+                    throw new ReproException($"{unitDir}: its {UnitFiles.Config} is for row '{config.Row}' seed {config.Seed}, which lives in " +
+                                             $"{Path.GetRelativePath(source, expected)}, not {rel}; not merged (was it moved or renamed by hand?)");
+                // What is merged must read back: a unit whose metrics (or failure record) cannot be read is refused here,
+                // not found broken later by the table or the report.
+                if (File.Exists(Path.Combine(unitDir, UnitFiles.Metrics)))
+                {
+                    var result = UnitRunner.Load(unitDir);
+                    if (result.Row != config.Row || result.Seed != config.Seed)
+                        throw new ReproException($"{unitDir}: its {UnitFiles.Metrics} is for row '{result.Row}' seed {result.Seed}, its " +
+                                                 $"{UnitFiles.Config} for row '{config.Row}' seed {config.Seed}; not merged");
+                }
+                else if (UnitFailure.TryLoad(unitDir) is null)
+                    throw new ReproException($"{unitDir} has neither {UnitFiles.Metrics} nor {UnitFailure.FileName}; not merged");
+                if (FirstLink(unitDir) is { } link)
+                    throw new ReproException($"{link} is a symbolic link; a unit folder written by repro holds none, so this one is not merged " +
+                                             "(copy the files it points to into the unit instead)");
+                var target = ResultsFolder.RequireInside(into, Path.Combine(into, rel));
                 if (Directory.Exists(target))
                 {
                     var existing = ReadConfig(target);
@@ -59,6 +79,11 @@ public static class ResultsMerge
         if (!File.Exists(path)) throw new ReproException($"{unitDir} has no {UnitFiles.Config}; it is not a unit folder");
         return RunConfig.FromJson(File.ReadAllText(path), path);
     }
+
+    /// <summary>The first symbolic link inside a folder (files and folders, at any depth), or null.</summary>
+    private static string? FirstLink(string dir) =>
+        Directory.EnumerateFileSystemEntries(dir, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .FirstOrDefault(e => new FileInfo(e).LinkTarget is not null);
 
     private static void CopyDirectory(string from, string to)
     {

@@ -48,7 +48,7 @@ public static class ImageScoring
     {
         log ??= _ => { };
         var wall = Stopwatch.StartNew();
-        outDir ??= DefaultOut(unitDir, imagesDir);
+        outDir ??= ResultsFolder.RequireInside(unitDir, DefaultOut(unitDir, imagesDir));
         var summaryPath = Path.Combine(outDir, SummaryFile);
         if (File.Exists(summaryPath))
             throw new ReproException($"{outDir} already holds a finished scoring ({SummaryFile}); refusing to overwrite it (choose another folder with -o)");

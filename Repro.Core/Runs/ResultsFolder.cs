@@ -72,6 +72,18 @@ public static class ResultsFolder
             .Where(d => File.Exists(Path.Combine(d, UnitFiles.Metrics)) || File.Exists(Path.Combine(d, UnitFailure.FileName)) || IsPartial(d))
             .Order(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Refuses to write <paramref name="path"/> when, with its links resolved, it is not inside <paramref name="folder"/>
+    /// (a link in the folder pointing elsewhere, say): everything a run or a merge writes stays in the folder it was given.
+    /// </summary>
+    public static string RequireInside(string folder, string path)
+    {
+        if (!Platform.RealPath.IsInside(folder, path))
+            throw new ReproException($"{path} would be written at {Platform.RealPath.ForWriting(path) ?? "the end of a broken link"}, outside " +
+                                     $"{folder} (a symbolic link on the way?); nothing is written outside the folder it belongs to");
+        return path;
+    }
+
     /// <summary>A finished unit keeps its scores and final weights (UnitModel), not the training checkpoint.</summary>
     public static void RemoveLeftoverCheckpoint(UnitFolder unit)
     {

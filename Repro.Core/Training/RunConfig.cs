@@ -13,7 +13,7 @@ namespace Repro.Training;
 /// </summary>
 public sealed record RunConfig
 {
-    /// <summary>Row label used in tables and directory names.</summary>
+    /// <summary>Row label used in tables and directory names (Runs/SafeName.cs says what a name may be).</summary>
     public string Row { get; init; } = "l2";
     public string InDistribution { get; init; } = "fashion-mnist";
     public string[] OodSets { get; init; } = ["mnist"];
@@ -90,8 +90,8 @@ public sealed record RunConfig
     public RunConfig Validate()
     {
         static void Require(bool ok, string key, string problem) { if (!ok) throw new ConfigException(key, problem); }
-        Require(!string.IsNullOrWhiteSpace(Row) && Row.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.'),
-            "row", $"must be a non-empty name of letters, digits, '-', '_' or '.', got '{Row}'");
+        Runs.SafeName.Require(Row, "row");   // it names the unit's folder
+        Require(Seed >= 0, "seed", $"must be ≥ 0 (numpy's generator, which draws the held-out split, takes 0 to 2³²−1), got {Seed}");
         Require(Width >= 1, "width", $"must be ≥ 1, got {Width}");
         Require(FeatureNormEpsilon > 0, "featureNormEpsilon", $"must be > 0, got {FeatureNormEpsilon}");
         Require(FeatureNormTemperature > 0 && double.IsFinite(FeatureNormTemperature), "featureNormTemperature",
