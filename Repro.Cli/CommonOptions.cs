@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using Repro.Experiments;
 
@@ -31,7 +32,7 @@ internal static class CommonOptions
             if (parts.All(p => int.TryParse(p, System.Globalization.NumberStyles.None, null, out _))
                 && parts.Select(int.Parse).Distinct().Count() == parts.Length)
                 return parts.Select(int.Parse).ToArray();
-            result.AddError($"--seeds: expected distinct comma-separated integers ≥ 0, got '{text}'");
+            Refuse(result, "--seeds", "distinct comma-separated integers ≥ 0");
             return null;
         },
     };
@@ -50,16 +51,24 @@ internal static class CommonOptions
         },
     };
 
+    /// <summary>The one way an option's value is refused: "--x: expected …, got '…'", the value on one line as given.</summary>
+    public static void Refuse(System.CommandLine.Parsing.ArgumentResult result, string option, string expected) =>
+        result.AddError($"{option}: expected {expected}, got '{ReproException.OneLine(string.Join(" ", result.Tokens.Select(t => t.Value)))}'");
+
     /// <summary>A positive integer option with a default.</summary>
-    public static Option<int> Positive(string name, int defaultValue, string description)
+    public static Option<int> Positive(string name, int defaultValue, string description) => new(name)
     {
-        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "N" };
-        option.Validators.Add(result =>
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        HelpName = "N",
+        // Parsed here, not validated after: a validator that reads a value the parser could not convert throws.
+        CustomParser = result =>
         {
-            if (result.GetValueOrDefault<int>() < 1) result.AddError($"{name}: expected an integer ≥ 1, got {result.GetValueOrDefault<int>()}");
-        });
-        return option;
-    }
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1) return n;
+            Refuse(result, name, "an integer ≥ 1");
+            return defaultValue;
+        },
+    };
 
     /// <summary>A comma-separated list with a default, e.g. `--rows l2-60,logitnorm-60`.</summary>
     public static Option<string[]> List(string name, string defaultValue, string description) => new(name)

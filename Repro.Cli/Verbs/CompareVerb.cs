@@ -21,7 +21,7 @@ internal static class CompareVerb
             {
                 var parts = result.Tokens.Count == 1 ? result.Tokens[0].Value.Split(',') : [];
                 if (parts.Length == 2) return parts;
-                result.AddError($"--repeat: expected two results folders as A,B, got '{string.Join(" ", result.Tokens.Select(t => t.Value))}'");
+                CommonOptions.Refuse(result, "--repeat", "two results folders as A,B");
                 return null;
             },
         };

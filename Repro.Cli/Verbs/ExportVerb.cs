@@ -14,6 +14,14 @@ internal static class ExportVerb
         {
             Description = "pytorch: torch.save's state_dict file (torch.load reads it); safetensors: Hugging Face's format",
             DefaultValueFactory = _ => ExportFormat.Pytorch,
+            HelpName = "pytorch|safetensors",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (Enum.TryParse<ExportFormat>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(text, out _)) return parsed;
+                CommonOptions.Refuse(result, "--format", "pytorch or safetensors");
+                return ExportFormat.Pytorch;
+            },
         };
         var output = new Option<string?>("--out", "-o")
         {

@@ -68,11 +68,13 @@ internal static class RunVerb
             Description = "train up to K seeds of a row as one stacked model (grouped convolutions; each seed keeps its own data, " +
                           "initialization and unit); default: 1 on the CPU and at batches over 256, 8 on an H100/H200/A100 (Training/Devices.cs)",
             HelpName = "K",
+            CustomParser = result =>
+            {
+                if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.None, null, out var k) && k >= 1) return k;
+                CommonOptions.Refuse(result, "--stack", "an integer ≥ 1");
+                return null;
+            },
         };
-        stack.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 1 and var k) result.AddError($"--stack: expected an integer ≥ 1, got {k}");
-        });
         var features = new Option<bool>("--save-features")
         {
             Description = "also write each unit's penultimate features (ID train, ID test, every OoD set) as NumPy .npy files, " +

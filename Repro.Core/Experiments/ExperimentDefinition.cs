@@ -59,6 +59,12 @@ public sealed record ExperimentDefinition(
         catch (JsonException e) { throw new DataFormatException(path, "an experiment definition", $"{e.Message}"); }
         if (definition is null || definition.Rows is null || definition.Rows.Count == 0 || definition.Seeds is null || definition.Seeds.Length == 0)
             throw new DataFormatException(path, "an experiment definition with rows and seeds", "none");
+        var missing = new (string Key, object? Value)[]
+        {
+            ("source", definition.Source), ("oodSets", definition.OodSets), ("common", definition.Common), ("sources", definition.Sources),
+        }.Where(m => m.Value is null).Select(m => m.Key).Concat(definition.Rows.Select((r, i) =>
+            r is null ? $"rows[{i}]" : r.Label is null ? $"rows[{i}].label" : r.Score is null ? $"rows[{i}].score" : null).OfType<string>()).ToList();
+        if (missing.Count > 0) throw new DataFormatException(path, "an experiment definition with every required key", $"no {string.Join(", ", missing)}");
         // Each of these names a folder or file: runs/<name>-<time>, artifacts/reference/<reference>.json, <out>/<row>/.
         Runs.SafeName.Require(definition.Name, "name", path);
         if (definition.Reference is { } reference) Runs.SafeName.Require(reference, "reference", path);
@@ -81,8 +87,14 @@ public sealed record ExperimentDefinition(
             else if (row.Config is null)
                 throw new DataFormatException(path, $"row '{row.Name}': a config (or modelOf)", "neither");
             try { definition.ConfigFor(row); }
-            catch (ConfigException e) { throw new ConfigException(e.Key, $"{path}, row '{row.Name}': {e.Message}"); }
+            catch (ConfigException e) { throw new ConfigException(e.Key, $"{path}, row '{row.Name}': {e.Problem}"); }
         }
+        // The table's columns: OoD sets the rows are evaluated on, each with its label.
+        var evaluated = definition.TrainedRows.SelectMany(r => definition.ConfigFor(r).OodSets).ToHashSet();
+        var odd = definition.OodSets.Where(kv => !evaluated.Contains(kv.Key) || kv.Value is null).Select(kv => kv.Key).FirstOrDefault();
+        if (definition.OodSets.Count == 0 || odd is not null)
+            throw new ConfigException("oodSets", $"{path}: must map OoD sets the rows are evaluated on ({string.Join(", ", evaluated)}) to labels, " +
+                                                 $"got {(odd is null ? "none" : $"'{odd}'")}");
         return definition;
     }
 

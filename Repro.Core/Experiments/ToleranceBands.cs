@@ -35,9 +35,21 @@ public sealed record ToleranceBands(string Definition, int Version, string Notes
         {
             var bands = JsonSerializer.Deserialize<ToleranceBands>(File.ReadAllText(path), Training.RunConfig.Json);
             if (bands?.Cells is null || bands.Claims is null) throw new DataFormatException(path, "cells and claims", "none");
+            if (bands.Definition is null || bands.Notes is null)
+                throw new DataFormatException(path, "tolerance bands with a definition name and notes", "none");
             foreach (var band in bands.Cells)
-                if (!(band.Low <= band.High) || string.IsNullOrWhiteSpace(band.Reason))
-                    throw new DataFormatException(path, "every band with low ≤ high and a reason", $"row {band.Row} {band.Metric} {band.Ood}");
+            {
+                if (band is null || band.Row is null || !(band.Low <= band.High) || !double.IsFinite(band.High - band.Low) || string.IsNullOrWhiteSpace(band.Reason))
+                    throw new DataFormatException(path, "every band with a row, finite low ≤ high and a reason", $"row {band?.Row} {band?.Metric} {band?.Ood}");
+                if (!(band.Metric == Band.AurocAverage && band.Ood is not null || band.Metric == Band.AccuracyAverage))
+                    throw new DataFormatException(path, $"every band's metric {Band.AurocAverage} (with an OoD set) or {Band.AccuracyAverage}",
+                        $"'{band.Metric}' (row {band.Row}, ood {band.Ood ?? "none"})");
+            }
+            foreach (var claim in bands.Claims)
+                if (claim is null || claim.Id is null || claim.Text is null || claim.Left?.Row is null || claim.Left.Ood is null
+                    || claim.Right?.Row is null || claim.Right.Ood is null || !double.IsFinite(claim.Margin))
+                    throw new DataFormatException(path, "every claim with an id, a text, left and right cells (row and OoD set) and a finite margin",
+                        $"claim '{claim?.Id}'");
             return bands;
         }
         catch (JsonException e) { throw new DataFormatException(path, "tolerance bands JSON", e.Message); }

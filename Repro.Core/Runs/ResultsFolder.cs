@@ -35,6 +35,12 @@ public sealed record UnitFolder(string Dir, string Row, int Seed)
 /// </summary>
 public static class ResultsFolder
 {
+    /// <summary>The report a run writes at the top of its results folder (Repro.Report's HtmlReport).</summary>
+    public const string ReportFile = "report.html";
+
+    /// <summary>Files a results folder holds beside its row folders: no row may be named like one.</summary>
+    public static readonly IReadOnlyList<string> OwnFiles = [Experiments.ResultsManifest.FileName, ReportFile];
+
     public static UnitFolder Unit(string resultsDir, string row, int seed) => new(Path.Combine(resultsDir, row, $"seed-{seed}"), row, seed);
 
     public static UnitFolder Unit(string resultsDir, RunConfig unit) => Unit(resultsDir, unit.Row, unit.Seed);

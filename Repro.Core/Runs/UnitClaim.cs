@@ -18,7 +18,7 @@ public sealed class UnitClaim : IDisposable
     {
         var dir = Path.Combine(resultsDir, Folder);
         Directory.CreateDirectory(dir);
-        var path = ResultsFolder.RequireInside(resultsDir, Path.Combine(dir, SafeName.Require(name, "claim") + ".lock"));
+        var path = ResultsFolder.RequireInside(resultsDir, Path.Combine(dir, name + ".lock"));
         if (OperatingSystem.IsMacOS())
         {
             // No record locks on macOS in .NET: there FileShare.None is a flock, also dropped when the holder dies.

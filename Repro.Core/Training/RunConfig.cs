@@ -90,7 +90,16 @@ public sealed record RunConfig
     public RunConfig Validate()
     {
         static void Require(bool ok, string key, string problem) { if (!ok) throw new ConfigException(key, problem); }
+        // JSON's null fits any reference type: every such key must be present.
+        foreach (var (key, value) in new (string, object?)[]
+                 {
+                     ("row", Row), ("inDistribution", InDistribution), ("oodSets", OodSets), ("milestones", Milestones),
+                     ("primaryScore", PrimaryScore), ("device", Device),
+                 })
+            Require(value is not null, key, "must have a value, got null");
+        Require(OodSets.All(o => o is not null), "oodSets", "must name data sets, got a null");
         Runs.SafeName.Require(Row, "row");   // it names the unit's folder
+        Require(!Runs.ResultsFolder.OwnFiles.Contains(Row), "row", $"'{Row}' is a file every results folder holds; choose another name");
         Require(Seed >= 0, "seed", $"must be ≥ 0 (numpy's generator, which draws the held-out split, takes 0 to 2³²−1), got {Seed}");
         Require(Width >= 1, "width", $"must be ≥ 1, got {Width}");
         Require(FeatureNormEpsilon > 0, "featureNormEpsilon", $"must be > 0, got {FeatureNormEpsilon}");
@@ -194,7 +203,7 @@ public sealed record RunConfig
         foreach (var assignment in assignments)
         {
             int eq = assignment.IndexOf('=');
-            if (eq <= 0) throw new ConfigException(assignment, "overrides are written key=value");
+            if (eq <= 0) throw new ConfigException("override", $"expected key=value, got '{assignment}'");
             var key = assignment[..eq].Trim();
             var raw = assignment[(eq + 1)..].Trim();
             if (!node.ContainsKey(key)) throw new ConfigException(key, $"no such key; known: {string.Join(", ", Keys)}");

@@ -12,7 +12,7 @@ namespace Repro.Reporting;
 /// </summary>
 public static class HtmlReport
 {
-    public const string FileName = "report.html";
+    public const string FileName = Runs.ResultsFolder.ReportFile;
 
     /// <summary>
     /// Builds the report of a results folder and writes it in one atomic step (a previous report stays until the new
