@@ -169,6 +169,46 @@ public class ScoreImagesTests(ScoredUnitFixture unit, ITestOutputHelper output) 
         Assert.Contains("is not a finished unit", log);
     }
 
+    /// <summary>
+    /// Permissions, as a user without root's override sees them: `unshare --user` drops it (files owned by root are then
+    /// judged by their owner bits only). A folder that cannot be listed and a file that cannot be read are skipped and
+    /// named; the readable image is scored; --strict refuses the folder naming the first.
+    /// </summary>
+    [Fact]
+    public void An_unlistable_folder_and_an_unreadable_image_are_skipped_and_named_without_root_privileges()
+    {
+        var images = Path.Combine(unit.Temp, "permissions");
+        ImageFiles.WriteGrey(Path.Combine(images, "good.png"), new byte[784], 28, 28);
+        ImageFiles.WriteGrey(Path.Combine(images, "locked.png"), new byte[784], 28, 28);
+        ImageFiles.WriteGrey(Path.Combine(images, "closed", "inside.png"), new byte[784], 28, 28);
+        File.SetUnixFileMode(Path.Combine(images, "locked.png"), UnixFileMode.None);
+        File.SetUnixFileMode(Path.Combine(images, "closed"), UnixFileMode.None);
+        try
+        {
+            (int, string) Unprivileged(params string[] args)
+            {
+                using var process = ReproProcess.StartCommand("unshare", ["--user", "dotnet", "exec", ReproProcess.Dll, "score", unit.UnitDir,
+                    "--images", images, "--device", "cpu", .. args]);
+                return (process.Wait(TimeSpan.FromMinutes(5)), process.Output);
+            }
+            var (code, log) = Unprivileged("-o", Path.Combine(unit.Temp, "permissions-out"));
+            Assert.True(code == 0, log);
+            Assert.Contains($"skipped {Path.Combine(images, "closed/")}: a folder that cannot be listed", log);
+            Assert.Contains($"skipped {Path.Combine(images, "locked.png")}: cannot be read", log);
+            Assert.Equal(["good.png"], ReadCsv(Path.Combine(unit.Temp, "permissions-out", ImageScoring.ScoresFile)).Rows.Select(r => r[0]));
+
+            (code, log) = Unprivileged("-o", Path.Combine(unit.Temp, "permissions-strict"), "--strict");
+            Assert.Equal(1, code);
+            Assert.Contains("error: ", log);
+            Assert.Contains("--strict", log);
+        }
+        finally
+        {
+            File.SetUnixFileMode(Path.Combine(images, "closed"), (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(Path.Combine(images, "locked.png"), (UnixFileMode)0b110_100_100);
+        }
+    }
+
     [Fact]
     public void Data_other_than_the_units_own_is_refused()
     {
