@@ -79,7 +79,7 @@ internal static class BenchVerb
                         }
             }
             if (parse.GetValue(json) is { } jsonFile)
-                Runs.AtomicFile.WriteAllText(jsonFile, System.Text.Json.JsonSerializer.Serialize(timings, RunConfig.Json));
+                Platform.AtomicFile.WriteAllText(jsonFile, System.Text.Json.JsonSerializer.Serialize(timings, RunConfig.Json));
             if (peers is not null)
             {
                 Console.WriteLine();

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Repro.Training;
 
 namespace Repro.Data;
 
@@ -14,17 +13,17 @@ public sealed record TrainingSplitRecord(double ValidationFraction, int Seed, in
 /// </summary>
 public sealed record TrainingSplit(int[] Trained, int[] HeldOut, TrainingSplitRecord Record)
 {
-    public static TrainingSplit For(RunConfig config, int trainingImages)
+    /// <param name="trainSubset">Train on the first N of the trained indices only (null: all).</param>
+    public static TrainingSplit For(int seed, double validationFraction, int? trainSubset, int trainingImages)
     {
         var order = Enumerable.Range(0, trainingImages).ToArray();
-        int heldOut = (int)Math.Floor(config.ValidationFraction * trainingImages);
-        if (heldOut > 0) new NumpyLegacyRandom(checked((uint)config.Seed)).Shuffle(order);
+        int heldOut = (int)Math.Floor(validationFraction * trainingImages);
+        if (heldOut > 0) new NumpyLegacyRandom(checked((uint)seed)).Shuffle(order);
         var trained = order[heldOut..];
         Array.Sort(trained);
-        if (config.TrainSubset is { } subset && subset < trained.Length) trained = trained[..subset];
+        if (trainSubset is { } subset && subset < trained.Length) trained = trained[..subset];
         var held = order[..heldOut];
-        return new TrainingSplit(trained, held,
-            new TrainingSplitRecord(config.ValidationFraction, config.Seed, trained.Length, held.Length, Hash(trained)));
+        return new TrainingSplit(trained, held, new TrainingSplitRecord(validationFraction, seed, trained.Length, held.Length, Hash(trained)));
     }
 
     /// <summary>The images trained on: the set itself when that is all of it (ascending distinct indices of all of it are 0..n−1).</summary>

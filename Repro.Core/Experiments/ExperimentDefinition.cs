@@ -38,7 +38,7 @@ public sealed record ExperimentDefinition(
     /// <summary>The committed definition called <paramref name="name"/> (e.g. "quick"), or an error listing those there are.</summary>
     public static ExperimentDefinition LoadNamed(string name)
     {
-        Runs.SafeName.Require(name, "preset");
+        Platform.SafeName.Require(name, "preset");
         var repo = Data.DataPaths.RepositoryRoot() ?? throw new ReproException($"no repository found to read experiments/{name}.json from");
         var path = PathOf(repo, name);
         if (!File.Exists(path))
@@ -66,15 +66,15 @@ public sealed record ExperimentDefinition(
             r is null ? $"rows[{i}]" : r.Label is null ? $"rows[{i}].label" : r.Score is null ? $"rows[{i}].score" : null).OfType<string>()).ToList();
         if (missing.Count > 0) throw new DataFormatException(path, "an experiment definition with every required key", $"no {string.Join(", ", missing)}");
         // Each of these names a folder or file: runs/<name>-<time>, artifacts/reference/<reference>.json, <out>/<row>/.
-        Runs.SafeName.Require(definition.Name, "name", path);
-        if (definition.Reference is { } reference) Runs.SafeName.Require(reference, "reference", path);
+        Platform.SafeName.Require(definition.Name, "name", path);
+        if (definition.Reference is { } reference) Platform.SafeName.Require(reference, "reference", path);
         if (definition.Seeds.FirstOrDefault(s => s < 0) is var negative && negative < 0)
             throw new ConfigException("seeds", $"{path}: must be ≥ 0, got {negative}");
         if (definition.Seeds.Distinct().Count() != definition.Seeds.Length)
             throw new ConfigException("seeds", $"{path}: must be distinct, got [{string.Join(", ", definition.Seeds)}]");
         foreach (var row in definition.Rows)
         {
-            Runs.SafeName.Require(row.Name, "rows[].name", path);
+            Platform.SafeName.Require(row.Name, "rows[].name", path);
             if (definition.Rows.Count(r => r.Name == row.Name) > 1)
                 throw new DataFormatException(path, "rows with distinct names", $"two rows named '{row.Name}'");
             if (row.ModelOf is { } model)

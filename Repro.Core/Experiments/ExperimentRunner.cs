@@ -91,6 +91,7 @@ public static class ExperimentRunner
         bool saveFeatures = false)
     {
         var stacks = ShardStacks(experiment, shard, shards, stack);
+        foreach (var unit in stacks.SelectMany(s => s)) ResultsFolder.Unit(resultsDir, unit);   // every unit's place is valid before anything is written
         int total = stacks.Sum(s => s.Count), done = 0;
         try
         {

@@ -26,10 +26,10 @@ public sealed record ReferenceResults(string Experiment, string Description, str
     }
 
     public void Save(string path) =>
-        Runs.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json));
+        Platform.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json));
 
     public static string PathFor(string repositoryRoot, string experiment) =>
-        Path.Combine(repositoryRoot, "artifacts", "reference", $"{Runs.SafeName.Require(experiment, "reference")}.json");
+        Path.Combine(repositoryRoot, "artifacts", "reference", $"{Platform.SafeName.Require(experiment, "reference")}.json");
 
     /// <summary>The committed reference, or null when none has been produced yet.</summary>
     public static ReferenceResults? TryLoad(string? repositoryRoot, string experiment)

@@ -65,5 +65,5 @@ public sealed record ToleranceBands(string Definition, int Version, string Notes
         "judged; measure the current version's with `repro bands` (scripts/gpu-session.sh on a GPU).";
 
     public void Save(string path) =>
-        Runs.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json) + "\n");
+        Platform.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json) + "\n");
 }

@@ -1,3 +1,4 @@
+using Repro.Platform;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -74,7 +75,7 @@ public static class ImageScoring
         var (id, sets, cost, _) = UnitRunner.ScoreEverySet(model, config, train, idTest, [folder.Images], torchDevice, keepFeatures: false);
         var images = sets[0];
         log($"scored on {Devices.Describe(torchDevice)} in {clock.Elapsed.TotalSeconds:F1} s: the ID training pass over the " +
-            $"{TrainingSplit.For(config, train.Count).Trained.Length:N0} images the unit trained on {cost.IdTrainPass:F1} s, the fits " +
+            $"{config.TrainingSplit(train.Count).Trained.Length:N0} images the unit trained on {cost.IdTrainPass:F1} s, the fits " +
             $"{cost.Fit.Values.Sum():F1} s, then {idTest.Count + folder.Images.Count:N0} images (ID test + yours) through the model and every score " +
             $"(the scores alone {cost.Score.Values.Sum():F1} s)");
         var difference = RecordedDifference(unitDir, id);

@@ -41,7 +41,10 @@ public static class ResultsFolder
     /// <summary>Files a results folder holds beside its row folders: no row may be named like one.</summary>
     public static readonly IReadOnlyList<string> OwnFiles = [Experiments.ResultsManifest.FileName, ReportFile];
 
-    public static UnitFolder Unit(string resultsDir, string row, int seed) => new(Path.Combine(resultsDir, row, $"seed-{seed}"), row, seed);
+    /// <summary>A row's units sit in a folder named after it: never one of the files a results folder holds itself.</summary>
+    public static UnitFolder Unit(string resultsDir, string row, int seed) =>
+        OwnFiles.Contains(row) ? throw new ConfigException("row", $"'{row}' is a file every results folder holds; choose another name")
+            : new(Path.Combine(resultsDir, row, $"seed-{seed}"), row, seed);
 
     public static UnitFolder Unit(string resultsDir, RunConfig unit) => Unit(resultsDir, unit.Row, unit.Seed);
 

@@ -1,3 +1,4 @@
+using Repro.Platform;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Repro.Data;

@@ -108,7 +108,7 @@ public static class UnitRunner
             (float[] Values, int Dim)? trainFeatures = null;
             if (fitted.Count > 0 || keepFeatures)
             {
-                var trainedImages = TrainingSplit.For(config, train.Count).TrainingImages(train);
+                var trainedImages = config.TrainingSplit(train.Count).TrainingImages(train);
                 using var id = Evaluator.IdTraining(model, trainedImages, idInfo, device, config.EvalBatchSize);
                 idPass = clock.Elapsed.TotalSeconds;
                 if (keepFeatures)

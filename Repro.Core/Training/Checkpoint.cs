@@ -1,3 +1,4 @@
+using Repro.Platform;
 using System.Text.Json;
 using Repro.Model;
 using Repro.Runs;

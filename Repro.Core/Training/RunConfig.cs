@@ -13,7 +13,7 @@ namespace Repro.Training;
 /// </summary>
 public sealed record RunConfig
 {
-    /// <summary>Row label used in tables and directory names (Runs/SafeName.cs says what a name may be).</summary>
+    /// <summary>Row label used in tables and directory names (Platform/SafeName.cs says what a name may be).</summary>
     public string Row { get; init; } = "l2";
     public string InDistribution { get; init; } = "fashion-mnist";
     public string[] OodSets { get; init; } = ["mnist"];
@@ -98,8 +98,7 @@ public sealed record RunConfig
                  })
             Require(value is not null, key, "must have a value, got null");
         Require(OodSets.All(o => o is not null), "oodSets", "must name data sets, got a null");
-        Runs.SafeName.Require(Row, "row");   // it names the unit's folder
-        Require(!Runs.ResultsFolder.OwnFiles.Contains(Row), "row", $"'{Row}' is a file every results folder holds; choose another name");
+        Platform.SafeName.Require(Row, "row");   // it names the unit's folder (Runs/ResultsFolder.cs also keeps it off the folder's own files)
         Require(Seed >= 0, "seed", $"must be ≥ 0 (numpy's generator, which draws the held-out split, takes 0 to 2³²−1), got {Seed}");
         Require(Width >= 1, "width", $"must be ≥ 1, got {Width}");
         Require(FeatureNormEpsilon > 0, "featureNormEpsilon", $"must be > 0, got {FeatureNormEpsilon}");
@@ -147,6 +146,9 @@ public sealed record RunConfig
             (1 + Math.Cos(Math.PI * (epoch * (double)stepsPerEpoch + step) / (Epochs * (double)stepsPerEpoch))),
         _ => throw new ConfigException("lrSchedule", $"unsupported value {LrSchedule}"),
     };
+
+    /// <summary>The training images this unit trains on, out of a training set of <paramref name="trainingImages"/> (Data/TrainingSplit.cs).</summary>
+    public Data.TrainingSplit TrainingSplit(int trainingImages) => Data.TrainingSplit.For(Seed, ValidationFraction, TrainSubset, trainingImages);
 
     /// <summary>OpenOOD's cosine ends at 1e-6 (its lr_min argument is 1e-6 / lr, times the base lr).</summary>
     public const double CosineFloor = 1e-6;

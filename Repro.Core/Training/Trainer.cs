@@ -63,7 +63,7 @@ public static class Trainer
             throw new ReproException($"a stack trains distinct seeds; got {string.Join(", ", configs.Select(c => c.Seed))}");
         progress ??= IProgressSink.Silent;
         var stats = DataCatalog.Info(trainSet.Name);
-        var splits = configs.Select(c => TrainingSplit.For(c, trainSet.Count)).ToList();
+        var splits = configs.Select(c => c.TrainingSplit(trainSet.Count)).ToList();
 
         Platform.ReproducibleCpu.EnsureApplied();
         if (device.type == TorchSharp.DeviceType.CPU) Platform.ReproducibleCpu.RequireSafeWidth(config.Width);

@@ -23,7 +23,7 @@ public static class HtmlReport
         var repo = Data.DataPaths.RepositoryRoot();
         var (model, inputs) = ReportModel.Build(resultsDir, definitionFile, bandsFile, repo);
         var html = Render(model, inputs, DateTimeOffset.UtcNow, $"repro report (commit {Runs.Provenance.Commit(repo)})");
-        Runs.AtomicFile.WriteAllText(output, html);
+        Platform.AtomicFile.WriteAllText(output, html);
         return model;
     }
 

@@ -36,7 +36,7 @@ public class TrainingSplitTests
     public void Ddus_split_of_ten_images_holds_out_the_first_shuffled_indices()
     {
         // DDU: indices = list(range(10)); np.random.seed(0); np.random.shuffle(indices); valid = indices[:3].
-        var split = TrainingSplit.For(new RunConfig { ValidationFraction = 0.3, Seed = 0 }, 10);
+        var split = (new RunConfig { ValidationFraction = 0.3, Seed = 0 }).TrainingSplit(10);
         Assert.Equal([2, 8, 4], split.HeldOut);
         Assert.Equal([0, 1, 3, 5, 6, 7, 9], split.Trained);
         Assert.Equal((7, 3), (split.Record.Trained, split.Record.HeldOut));
@@ -45,13 +45,13 @@ public class TrainingSplitTests
     [Fact]
     public void Cifar_sized_split_trains_on_45000_disjoint_from_5000_and_depends_on_the_seed()
     {
-        var a = TrainingSplit.For(new RunConfig { ValidationFraction = 0.1, Seed = 3 }, 50_000);
+        var a = (new RunConfig { ValidationFraction = 0.1, Seed = 3 }).TrainingSplit(50_000);
         Assert.Equal((45_000, 5_000), (a.Trained.Length, a.HeldOut.Length));
         Assert.Equal(Enumerable.Range(0, 50_000), a.Trained.Concat(a.HeldOut).Order());
         Assert.Equal(a.Trained.Order(), a.Trained);
 
-        var again = TrainingSplit.For(new RunConfig { ValidationFraction = 0.1, Seed = 3 }, 50_000);
-        var other = TrainingSplit.For(new RunConfig { ValidationFraction = 0.1, Seed = 4 }, 50_000);
+        var again = (new RunConfig { ValidationFraction = 0.1, Seed = 3 }).TrainingSplit(50_000);
+        var other = (new RunConfig { ValidationFraction = 0.1, Seed = 4 }).TrainingSplit(50_000);
         Assert.Equal(a.Record.TrainIndicesSha256, again.Record.TrainIndicesSha256);
         Assert.NotEqual(a.Record.TrainIndicesSha256, other.Record.TrainIndicesSha256);
         Assert.NotEqual(a.HeldOut.Order(), other.HeldOut.Order());
@@ -60,14 +60,14 @@ public class TrainingSplitTests
     [Fact]
     public void Without_a_fraction_every_image_is_trained_on_and_a_subset_takes_the_first()
     {
-        var all = TrainingSplit.For(new RunConfig { Seed = 9 }, 1_000);
+        var all = (new RunConfig { Seed = 9 }).TrainingSplit(1_000);
         Assert.Equal(Enumerable.Range(0, 1_000), all.Trained);
         Assert.Empty(all.HeldOut);
         // The hash is of the indices as little-endian int32s: 0..999 hashes like the bytes written out by hand here.
         var bytes = Enumerable.Range(0, 1_000).SelectMany(BitConverter.GetBytes).ToArray();
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), all.Record.TrainIndicesSha256);
 
-        var subset = TrainingSplit.For(new RunConfig { Seed = 9, ValidationFraction = 0.5, TrainSubset = 10 }, 1_000);
+        var subset = (new RunConfig { Seed = 9, ValidationFraction = 0.5, TrainSubset = 10 }).TrainingSplit(1_000);
         Assert.Equal(10, subset.Trained.Length);
         Assert.Equal(500, subset.HeldOut.Length);
         Assert.Empty(subset.Trained.Intersect(subset.HeldOut));
@@ -79,10 +79,10 @@ public class TrainingSplitTests
     {
         var pixels = Enumerable.Range(0, 10 * 4).Select(i => (byte)i).ToArray();
         var set = new ImageSet("fashion-mnist", pixels, Enumerable.Range(0, 10).Select(i => (long)i).ToArray(), 1, 2, 2, 10);
-        var split = TrainingSplit.For(new RunConfig { ValidationFraction = 0.3, Seed = 0 }, 10);
+        var split = (new RunConfig { ValidationFraction = 0.3, Seed = 0 }).TrainingSplit(10);
         var trained = split.TrainingImages(set);
         Assert.Equal([0L, 1, 3, 5, 6, 7, 9], trained.Labels);
         Assert.Equal(new byte[] { 12, 13, 14, 15 }, trained.Pixels[8..12]);   // third trained image is image 3
-        Assert.Same(set, TrainingSplit.For(new RunConfig(), 10).TrainingImages(set));
+        Assert.Same(set, new RunConfig().TrainingSplit(10).TrainingImages(set));
     }
 }

@@ -88,7 +88,7 @@ public class DefinitionTests
         foreach (var name in new[] { "l2", "no-l2" })
             Assert.Equal((ShortcutKind.Avgpool, true, 0.1), (d.ConfigFor(d.Row(name)).Shortcut, d.ConfigFor(d.Row(name)).SpectralNorm, d.ConfigFor(d.Row(name)).ValidationFraction));
         Assert.Equal((ShortcutKind.Conv, 0.0), (d.ConfigFor(d.Row("logitnorm")).Shortcut, d.ConfigFor(d.Row("logitnorm")).ValidationFraction));
-        Assert.Equal(32_400, TrainingSplit.For(config, 36_000).Trained.Length);
+        Assert.Equal(32_400, config.TrainingSplit(36_000).Trained.Length);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Repro.Platform;
 using Repro.Data;
 using Repro.Experiments;
 using Repro.Runs;
@@ -118,6 +119,20 @@ public class ContainmentTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
         Assert.True(RealPathIsInside(results, Path.Combine(results, "x", "y")));
         Assert.False(RealPathIsInside(results, Path.Combine(results, "l2", "seed-0.partial")));
+    }
+
+    /// <summary>A row named like a file the results folder holds is refused as the run starts, before anything is written.</summary>
+    [Fact]
+    public void A_row_named_like_the_folders_own_files_is_refused_before_anything_is_written()
+    {
+        using var temp = new TempDir();
+        foreach (var name in ResultsFolder.OwnFiles)
+        {
+            var experiment = new Experiment("tiny", "tiny", [TinyRun.Config() with { Row = name, TrainSubset = 64, TestSubset = 100 }], [0]);
+            var e = Assert.Throws<ConfigException>(() => ExperimentRunner.Run(experiment, temp.Path, TinyRun.Data, _ => IProgressSink.Silent, _ => { }));
+            Assert.Equal("row", e.Key);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
+        }
     }
 
     private static bool RealPathIsInside(string root, string path) => Platform.RealPath.IsInside(root, path);

@@ -1,4 +1,4 @@
-namespace Repro.Runs;
+namespace Repro.Platform;
 
 /// <summary>
 /// The rule for every name that becomes a folder or file name under a folder the harness owns — row names (a unit's

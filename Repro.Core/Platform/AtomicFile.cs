@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Repro.Runs;
+namespace Repro.Platform;
 
 /// <summary>Writes that are all-or-nothing: a reader sees the old file or the whole new one, never a torn write.</summary>
 public static class AtomicFile
