@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Repro.Experiments;
+using Repro.Runs;
 
 namespace Repro.Cli.Verbs;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Repro.Data;
 using Repro.Experiments;
+using Repro.Runs;
 using Repro.Training;
 
 namespace Repro.Cli.Verbs;
@@ -121,12 +122,12 @@ internal static class RunVerb
         var outcome = ExperimentRunner.Run(experiment, outDir, data, unit => new ConsoleProgress($"[{unit.Row} s{unit.Seed}]"),
             Console.WriteLine, shard, shards, stack, input.SaveFeatures);
         var helperStatus = Workers.Wait(helpers);
-        if (input.Workers > 1) outcome = outcome with { Finished = ExperimentRunner.LoadFinished(outDir) };
-        var planned = definition is null ? null : ResultsManifest.Planned(outDir, definition);
+        if (input.Workers > 1) outcome = outcome with { Finished = ResultsFolder.LoadFinished(outDir) };
+        var planned = definition is null ? null : definition.PlannedIn(outDir);
         if (planned is { Reference: null })
         {
             Console.WriteLine();
-            var paperTable = PaperTable.Aggregate(planned, ExperimentRunner.LoadFinished(outDir));
+            var paperTable = PaperTable.Aggregate(planned, ResultsFolder.LoadFinished(outDir));
             Console.WriteLine(paperTable.Format(ToleranceBands.TryLoadBeside(definitionFile!), ToleranceBands.PathBeside(definitionFile!)));
             Console.WriteLine(paperTable.FormatScoreGrid());
             Console.WriteLine($"results: {outDir}");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Repro.Experiments;
+using Repro.Runs;
 
 namespace Repro.Cli.Verbs;
 
@@ -18,8 +19,8 @@ internal static class TableVerb
             var definitionFile = parse.GetRequiredValue(definition);
             var bandsFile = parse.GetValue(bands);
             var resultsDir = parse.GetRequiredValue(from);
-            var planned = ResultsManifest.Planned(resultsDir, ExperimentDefinition.Load(definitionFile));
-            var table = PaperTable.Aggregate(planned, ExperimentRunner.LoadFinished(resultsDir));
+            var planned = ExperimentDefinition.Load(definitionFile).PlannedIn(resultsDir);
+            var table = PaperTable.Aggregate(planned, ResultsFolder.LoadFinished(resultsDir));
             Console.WriteLine(table.Format(bandsFile is not null ? ToleranceBands.Load(bandsFile) : ToleranceBands.TryLoadBeside(definitionFile),
                 bandsFile ?? ToleranceBands.PathBeside(definitionFile)));
             Console.WriteLine(table.FormatScoreGrid());

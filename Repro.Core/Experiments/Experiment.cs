@@ -25,6 +25,10 @@ public sealed record Experiment(string Name, string Description, IReadOnlyList<R
         return Enumerable.Range(0, rounds).SelectMany(r => perRow.Where(stacks => r < stacks.Count).Select(stacks => stacks[r])).ToList();
     }
 
+    /// <summary>What a results folder records about this experiment (experiment.json): its rows and seeds, sorted.</summary>
+    public Runs.ResultsManifest Manifest() =>
+        new(Name, Description, Definition, Seeds.Order().ToList(), Rows.Select(r => r with { Seed = 0 }).ToList());
+
     /// <summary>The experiment cut to the named rows (a run of part of a definition); an unknown name is refused, listing the rows.</summary>
     public Experiment OnlyRows(IReadOnlyCollection<string> names)
     {

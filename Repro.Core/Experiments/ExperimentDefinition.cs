@@ -112,6 +112,16 @@ public sealed record ExperimentDefinition(
         return RunConfig.FromJson(merged.ToJsonString(), $"definition {Name}");
     }
 
+    /// <summary>
+    /// The seeds a results folder plans for this definition: a small run shown beside a reference (the quickstart)
+    /// plans the seeds it was asked for (--seeds), as its manifest recorded; a reproduction plans its definition's seeds,
+    /// whatever one shard ran. The report and `repro table` both count finished and missing seeds against it.
+    /// </summary>
+    public ExperimentDefinition PlannedIn(string resultsDir) =>
+        Reference is not null && Runs.ResultsManifest.TryLoad(resultsDir) is { } manifest && manifest.Definition == Name && manifest.Seeds.Count > 0
+            ? this with { Seeds = [.. manifest.Seeds] }
+            : this;
+
     public RowDefinition Row(string name) =>
         Rows.FirstOrDefault(r => r.Name == name) ?? throw new ReproException($"definition {Name} has no row '{name}'");
 

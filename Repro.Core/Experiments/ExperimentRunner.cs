@@ -4,46 +4,19 @@ using Repro.Training;
 
 namespace Repro.Experiments;
 
-/// <summary>A finished unit: its folder (for its scores and curve files), result and config.</summary>
-public sealed record FinishedUnit(string Dir, UnitResult Result, RunConfig Config);
-
 /// <summary>What a runner did: units finished (now or before), units that failed, units left to other runners.</summary>
 public sealed record ExperimentOutcome(IReadOnlyList<UnitResult> Finished, IReadOnlyList<UnitFailure> Failed, IReadOnlyList<RunConfig> LeftToOthers);
 
 /// <summary>Runs an experiment's units into one results folder, skipping units already finished there.</summary>
 public static class ExperimentRunner
 {
-    /// <summary>Every finished unit under a results folder (any row, any seed).</summary>
-    public static IReadOnlyList<UnitResult> LoadFinished(string resultsDir) => FindFinished(resultsDir).Select(u => u.Result).ToList();
-
-    /// <summary>
-    /// Every finished unit under a results folder with the folder it lives in, in path order. An unreadable unit
-    /// throws, or — when <paramref name="unreadable"/> is given — is passed to it and left out.
-    /// </summary>
-    public static IReadOnlyList<FinishedUnit> FindFinished(string resultsDir, Action<string, ReproException>? unreadable = null)
-    {
-        if (!Directory.Exists(resultsDir)) throw new ReproException($"results folder {resultsDir} does not exist");
-        var units = new List<FinishedUnit>();
-        foreach (var dir in ResultsFolder.FinishedUnitDirs(resultsDir))
-        {
-            try
-            {
-                var configPath = Path.Combine(dir, UnitFiles.Config);
-                units.Add(new FinishedUnit(dir, UnitRunner.Load(dir), RunConfig.FromJson(File.ReadAllText(configPath), configPath)));
-            }
-            catch (ReproException e) when (unreadable is not null) { unreadable(dir, e); }
-            catch (FileNotFoundException e) when (unreadable is not null) { unreadable(dir, new ReproException(e.Message)); }
-        }
-        return units;
-    }
-
     /// <summary>
     /// The finished units under a folder, each required to be one of the experiment's rows with its recipe unchanged —
     /// what is summarized (a reference, bands) must be what the experiment says was run.
     /// </summary>
     public static IReadOnlyList<FinishedUnit> FindFinishedOf(Experiment experiment, string resultsDir)
     {
-        var units = FindFinished(resultsDir);
+        var units = ResultsFolder.FindFinished(resultsDir);
         foreach (var unit in units)
         {
             var row = experiment.Rows.FirstOrDefault(r => r.Row == unit.Config.Row)
@@ -95,7 +68,7 @@ public static class ExperimentRunner
         int total = stacks.Sum(s => s.Count), done = 0;
         try
         {
-            ResultsManifest.Record(resultsDir, experiment);
+            ResultsManifest.Record(resultsDir, experiment.Manifest());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -129,7 +102,7 @@ public static class ExperimentRunner
                         RequireSameConfig(unit, dir);
                         ResultsFolder.RemoveLeftoverCheckpoint(folder);   // left by a kill between the unit's rename and its clean-up
                         log($"{tag}: already finished in {dir}, skipped");
-                        finished.Add(UnitRunner.Load(dir));
+                        finished.Add(UnitFiles.ReadResult(dir));
                         continue;
                     }
                     if (UnitFailure.TryLoad(dir) is { } earlier)
@@ -187,8 +160,7 @@ public static class ExperimentRunner
     /// <summary>A finished unit made under other hyperparameters is not this unit's result: refuse to mix them.</summary>
     private static void RequireSameConfig(RunConfig unit, string dir)
     {
-        var path = Path.Combine(dir, UnitFiles.Config);
-        var finished = RunConfig.FromJson(File.ReadAllText(path), path);
+        var finished = UnitFiles.ReadConfig(dir);
         finished.RequireSameRecipe(unit, differences => $"{dir} holds a result made with a different config ({differences}); " +
                                                        "use another results folder, or move that result away if the definition change is intended");
     }

@@ -45,7 +45,7 @@ public sealed record RunComparison(IReadOnlyList<PairedUnit> Pairs, IReadOnlyLis
 
     public static RunComparison Of(string firstDir, string secondDir)
     {
-        var comparison = Of(ExperimentRunner.LoadFinished(firstDir), ExperimentRunner.LoadFinished(secondDir));
+        var comparison = Of(ResultsFolder.LoadFinished(firstDir), ResultsFolder.LoadFinished(secondDir));
         if (comparison.Pairs.Count == 0)
             throw new ReproException($"{firstDir} and {secondDir} have no (row, seed) unit in common to compare");
         return comparison;

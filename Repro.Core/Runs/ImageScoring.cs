@@ -56,7 +56,7 @@ public static class ImageScoring
         var torchDevice = Devices.Resolve(device);
         var (config, model) = UnitModel.Load(unitDir, torchDevice);
         using var _ = model;
-        var unitResult = UnitRunner.Load(unitDir);
+        var unitResult = UnitFiles.ReadResult(unitDir);
         var idInfo = DataCatalog.Info(config.InDistribution);
 
         var clock = Stopwatch.StartNew();

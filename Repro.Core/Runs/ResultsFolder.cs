@@ -2,32 +2,8 @@ using Repro.Training;
 
 namespace Repro.Runs;
 
-/// <summary>
-/// One unit's place in a results folder. A unit (row, seed) lives in &lt;results&gt;/&lt;row&gt;/seed-&lt;n&gt;/ once
-/// it has finished (metrics.json) or failed (failure.json); until then it is written in that path + ".partial", whose
-/// checkpoint/ lets a killed unit resume; and runners claim it by its <see cref="ClaimKey"/> (Runs/UnitClaim.cs).
-/// </summary>
-public sealed record UnitFolder(string Dir, string Row, int Seed)
-{
-    public const string PartialSuffix = ".partial", CheckpointFolder = "checkpoint";
-
-    /// <summary>Where the unit is written until it is complete (finished or failed); renamed to <see cref="Dir"/> in one step.</summary>
-    public string Partial => Dir.TrimEnd('/') + PartialSuffix;
-
-    /// <summary>The per-epoch checkpoint of a unit in progress.</summary>
-    public string PartialCheckpoint => Path.Combine(Partial, CheckpointFolder);
-
-    /// <summary>A checkpoint left in a finished unit by a kill between its rename and its clean-up.</summary>
-    public string LeftoverCheckpoint => Path.Combine(Dir, CheckpointFolder);
-
-    public bool IsFinished => File.Exists(Path.Combine(Dir, UnitFiles.Metrics));
-
-    /// <summary>The last epoch an interrupted unit checkpointed, or null when it has none.</summary>
-    public int? CheckpointedEpoch => new Checkpoint(PartialCheckpoint).LatestEpoch();
-
-    /// <summary>The name runners lock to claim the unit.</summary>
-    public string ClaimKey => $"{Row}-seed-{Seed}";
-}
+/// <summary>A finished unit: its folder (for its scores and curve files), result and config.</summary>
+public sealed record FinishedUnit(string Dir, UnitResult Result, RunConfig Config);
 
 /// <summary>
 /// The one owner of a results folder's layout: where each unit lives, and which folders hold finished, failed or
@@ -39,7 +15,7 @@ public static class ResultsFolder
     public const string ReportFile = "report.html";
 
     /// <summary>Files a results folder holds beside its row folders: no row may be named like one.</summary>
-    public static readonly IReadOnlyList<string> OwnFiles = [Experiments.ResultsManifest.FileName, ReportFile];
+    public static readonly IReadOnlyList<string> OwnFiles = [ResultsManifest.FileName, ReportFile];
 
     /// <summary>A row's units sit in a folder named after it: never one of the files a results folder holds itself.</summary>
     public static UnitFolder Unit(string resultsDir, string row, int seed) =>
@@ -72,13 +48,36 @@ public static class ResultsFolder
         Directory.EnumerateFiles(resultsDir, UnitFiles.Metrics, SearchOption.AllDirectories)
             .Select(path => Path.GetDirectoryName(path)!).Where(dir => !IsPartial(dir)).Order(StringComparer.Ordinal);
 
+    /// <summary>Whether a folder given by path (a user's UNIT argument) holds a finished unit.</summary>
+    public static bool IsFinishedUnit(string dir) => !IsPartial(dir) && UnitFiles.HasResult(dir);
+
+    /// <summary>Every finished unit's result under a results folder (any row, any seed).</summary>
+    public static IReadOnlyList<UnitResult> LoadFinished(string resultsDir) => FindFinished(resultsDir).Select(u => u.Result).ToList();
+
+    /// <summary>
+    /// Every finished unit under a results folder with the folder it lives in, in path order. An unreadable unit
+    /// throws, or — when <paramref name="unreadable"/> is given — is passed to it and left out.
+    /// </summary>
+    public static IReadOnlyList<FinishedUnit> FindFinished(string resultsDir, Action<string, ReproException>? unreadable = null)
+    {
+        if (!Directory.Exists(resultsDir)) throw new ReproException($"results folder {resultsDir} does not exist");
+        var units = new List<FinishedUnit>();
+        foreach (var dir in FinishedUnitDirs(resultsDir))
+        {
+            try { units.Add(new FinishedUnit(dir, UnitFiles.ReadResult(dir), UnitFiles.ReadConfig(dir))); }
+            catch (ReproException e) when (unreadable is not null) { unreadable(dir, e); }
+            catch (FileNotFoundException e) when (unreadable is not null) { unreadable(dir, new ReproException(e.Message)); }
+        }
+        return units;
+    }
+
     /// <summary>Unit folders &lt;row&gt;/seed-&lt;n&gt;[.partial] holding a finished result, a failure record or a checkpoint, in path order.</summary>
     public static IEnumerable<string> UnitDirs(string resultsDir) =>
         Directory.EnumerateDirectories(resultsDir)
             .Where(d => !Path.GetFileName(d).StartsWith('.'))
             .SelectMany(Directory.EnumerateDirectories)
             .Where(d => Path.GetFileName(d).StartsWith("seed-") && (IsPartial(d) || !Path.GetFileName(d).Contains('.', StringComparison.Ordinal)))
-            .Where(d => File.Exists(Path.Combine(d, UnitFiles.Metrics)) || File.Exists(Path.Combine(d, UnitFailure.FileName)) || IsPartial(d))
+            .Where(d => UnitFiles.HasResult(d) || UnitFailure.IsRecordedIn(d) || IsPartial(d))
             .Order(StringComparer.Ordinal);
 
     /// <summary>

@@ -61,7 +61,7 @@ public static class UnitExport
     public static JsonObject Sidecar(string unitDir, RunConfig config, ModelSpec spec, ExportFormat format, string weightsFile)
     {
         var info = DataCatalog.Info(config.InDistribution);
-        var result = UnitRunner.Load(unitDir);
+        var result = UnitFiles.ReadResult(unitDir);
         return new JsonObject
         {
             ["format"] = SidecarFormat,

@@ -23,15 +23,15 @@ public sealed record UnitFailure(string Row, int Seed, string Reason, int Epoch,
         var folder = new UnitFolder(unitDir, unit.Row, unit.Seed);
         var partial = folder.Partial;
         Directory.CreateDirectory(partial);
-        File.WriteAllText(Path.Combine(partial, UnitFiles.Config), unit.ToJson());
+        UnitFiles.WriteConfig(partial, unit);
         AtomicFile.WriteAllText(Path.Combine(partial, FileName), JsonSerializer.Serialize(failure, RunConfig.Json));
-        if (Directory.Exists(unitDir) && !folder.IsFinished && !File.Exists(Path.Combine(unitDir, FileName)))
+        if (Directory.Exists(unitDir) && !folder.IsFinished && !folder.IsFailed)
             Directory.Delete(unitDir, recursive: true);   // an earlier version's interrupted record: a config.json, no result
-        Platform.CrashPoint.Here("failure.rename");
-        Directory.Move(partial, unitDir);
-        ResultsFolder.RemoveLeftoverCheckpoint(folder);
+        folder.Complete("failure.rename");
         return failure;
     }
+
+    public static bool IsRecordedIn(string unitDir) => File.Exists(Path.Combine(unitDir, FileName));
 
     public static UnitFailure? TryLoad(string unitDir)
     {

@@ -5,8 +5,9 @@ using Repro.Training;
 namespace Repro.Runs;
 
 /// <summary>
-/// The files of one finished unit's folder and their formats — written by <see cref="UnitRunner"/>, read by the
-/// report and anyone with a CSV reader: config.json, metrics.json, curve.csv, scores/&lt;set&gt;.csv.
+/// The files of one unit's folder and their formats, each written and read here only — config.json, metrics.json,
+/// curve.csv, scores/&lt;set&gt;.csv, features/&lt;set&gt;.npy (the trained weights: UnitModel; a failure: UnitFailure).
+/// Where the folder is and what state it is in: <see cref="UnitFolder"/>; finding units: <see cref="ResultsFolder"/>.
 /// </summary>
 public static class UnitFiles
 {
@@ -30,11 +31,36 @@ public static class UnitFiles
     public static void Write(string dir, RunConfig config, UnitResult result, IEnumerable<SampleScores> scores)
     {
         Directory.CreateDirectory(Path.Combine(dir, ScoresFolder));
-        File.WriteAllText(Path.Combine(dir, Config), config.ToJson());
+        WriteConfig(dir, config);
         File.WriteAllText(Path.Combine(dir, Curve), CurveCsv(result.Curve));
         foreach (var s in scores) File.WriteAllText(ScoresPath(dir, s.DataSet), ScoresCsv(s));
         Platform.CrashPoint.Here("unit.files");
         File.WriteAllText(Path.Combine(dir, Metrics), System.Text.Json.JsonSerializer.Serialize(result, RunConfig.Json));
+    }
+
+    /// <summary>A unit's folder is finished when its metrics.json is there: written last, it marks the rest complete.</summary>
+    public static bool HasResult(string dir) => File.Exists(Path.Combine(dir, Metrics));
+
+    public static void WriteConfig(string dir, RunConfig config) => File.WriteAllText(Path.Combine(dir, Config), config.ToJson());
+
+    /// <summary>The unit's config.json, validated; a folder without one is not a unit, and a bad one names file and key.</summary>
+    public static RunConfig ReadConfig(string unitDir)
+    {
+        var path = Path.Combine(unitDir, Config);
+        if (!File.Exists(path)) throw new ReproException($"{unitDir} has no {Config}; it is not a unit folder");
+        return RunConfig.FromJson(File.ReadAllText(path), path);
+    }
+
+    /// <summary>The unit's metrics.json: what makes it finished.</summary>
+    public static UnitResult ReadResult(string unitDir)
+    {
+        var path = Path.Combine(unitDir, Metrics);
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<UnitResult>(File.ReadAllText(path), RunConfig.Json)
+                   ?? throw new DataFormatException(path, "a unit result object", "null");
+        }
+        catch (System.Text.Json.JsonException e) { throw new DataFormatException(path, "a unit result (metrics.json)", $"invalid JSON: {e.Message}"); }
     }
 
     public static string ScoresPath(string unitDir, string dataSet) => Path.Combine(unitDir, ScoresFolder, $"{dataSet}.csv");

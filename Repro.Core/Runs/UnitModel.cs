@@ -30,13 +30,12 @@ public static class UnitModel
     /// units kept their weights, or whose file does not match its config, is an error that says so.</summary>
     public static (RunConfig Config, ResNet18 Model) Load(string unitDir, Device device)
     {
-        var configPath = Path.Combine(unitDir, UnitFiles.Config);
-        if (!System.IO.File.Exists(Path.Combine(unitDir, UnitFiles.Metrics)))
+        if (!ResultsFolder.IsFinishedUnit(unitDir))
             throw new ReproException($"{unitDir} is not a finished unit (no {UnitFiles.Metrics}); give a <results>/<row>/seed-<n> folder");
         var weightsPath = PathIn(unitDir);
         if (!System.IO.File.Exists(weightsPath))
             throw new ReproException($"{unitDir} has no {File}: it finished before units kept their trained weights; run it again to get them");
-        var config = RunConfig.FromJson(System.IO.File.ReadAllText(configPath), configPath);
+        var config = UnitFiles.ReadConfig(unitDir);
         var model = Trainer.CreateModel(config, DataCatalog.Info(config.InDistribution));
         var (tensors, _) = SafetensorsFile.Read(weightsPath);
         try

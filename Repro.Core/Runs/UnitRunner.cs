@@ -70,12 +70,7 @@ public static class UnitRunner
                 }
                 UnitModel.Save(unit.Partial, model.Model, config);
                 UnitFiles.Write(unit.Partial, config, result, oodScores.Prepend(idScores));
-                // Rename first, then drop the checkpoint: a kill between the two leaves a finished unit with a stale checkpoint
-                // (cleaned up by the next run), never a partial folder without one that would have to train again from scratch.
-                Platform.CrashPoint.Here("unit.rename");
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(unit.Dir))!);
-                Directory.Move(unit.Partial, unit.Dir);
-                ResultsFolder.RemoveLeftoverCheckpoint(unit);
+                unit.Complete("unit.rename");
                 results.Add(result);
             }
         }
@@ -132,17 +127,6 @@ public static class UnitRunner
         {
             foreach (var score in scores.OfType<IDisposable>()) score.Dispose();
         }
-    }
-
-    public static UnitResult Load(string unitDir)
-    {
-        var path = Path.Combine(unitDir, UnitFiles.Metrics);
-        try
-        {
-            return JsonSerializer.Deserialize<UnitResult>(File.ReadAllText(path), RunConfig.Json)
-                   ?? throw new DataFormatException(path, "a unit result object", "null");
-        }
-        catch (JsonException e) { throw new DataFormatException(path, "a unit result (metrics.json)", $"invalid JSON: {e.Message}"); }
     }
 
     private static Dictionary<string, string> DataHashes(ImageSet train, ImageSet idTest, IEnumerable<ImageSet> oodSets)

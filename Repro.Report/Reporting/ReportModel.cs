@@ -85,12 +85,12 @@ public sealed record ReportModel(
     {
         if (!Directory.Exists(resultsDir)) throw new ReproException($"results folder {resultsDir} does not exist");
         var missing = new List<string>();
-        var finished = ExperimentRunner.FindFinished(resultsDir,
+        var finished = ResultsFolder.FindFinished(resultsDir,
             (dir, e) => missing.Add($"{Rel(resultsDir, dir)}: unreadable, left out — {e.Message}"));
         var manifest = ResultsManifest.TryLoad(resultsDir);
 
         var (definition, definitionSource, definitionPath) = ResolveDefinition(resultsDir, definitionFile, manifest, finished, repositoryRoot, missing);
-        if (manifest is not null) definition = manifest.Planned(definition);
+        definition = definition.PlannedIn(resultsDir);
         bandsFile ??= definitionPath is null ? null : ToleranceBands.PathBeside(definitionPath);
         var bands = bandsFile is not null && File.Exists(bandsFile) ? ToleranceBands.Load(bandsFile) : null;
         if (bands is not null && !bands.AppliesTo(definition))

@@ -1,4 +1,5 @@
 using Repro.Experiments;
+using Repro.Runs;
 using Repro.Tests.Faults;
 using Repro.Tests.Training;
 using Xunit;
@@ -18,7 +19,7 @@ public class RunWithoutOptionsTests
             "--set", "width=8", "--set", "trainSubset=128", "--set", "testSubset=1000", "--set", "epochs=1", "--set", "milestones=[]", "--set", "batchSize=64"]);
         Assert.True(run.Wait(TimeSpan.FromMinutes(3)) == 0, run.Output);
         var quick = ExperimentDefinition.LoadNamed("quick");
-        var finished = ExperimentRunner.FindFinished(dir).Select(u => (u.Result.Row, u.Result.Seed)).Order().ToList();
+        var finished = ResultsFolder.FindFinished(dir).Select(u => (u.Result.Row, u.Result.Seed)).Order().ToList();
         Assert.Equal(quick.TrainedRows.SelectMany(r => quick.Seeds.Select(s => (r.Name, s))).Order(), finished);
         Assert.Contains("(3 of 3 units", run.Output);
     }

@@ -259,11 +259,19 @@ public class DefinitionTests
     public void A_folder_plans_the_seeds_a_small_run_was_asked_for_and_a_reproduction_its_definitions()
     {
         var quick = ExperimentDefinition.LoadNamed("quick");
+        using var temp = new TempDir();
+        string Folder(ResultsManifest manifest)
+        {
+            var dir = Directory.CreateDirectory(temp.File($"{manifest.Definition}-{manifest.Seeds.Count}")).FullName;
+            ResultsManifest.Record(dir, manifest);
+            return dir;
+        }
         var asked = new ResultsManifest("quick", "a quickstart over five seeds", "quick", [0, 1, 2, 3, 4], []);
-        Assert.Equal([0, 1, 2, 3, 4], asked.Planned(quick).Seeds);
-        Assert.Equal(quick.Seeds, (asked with { Definition = "fmnist" }).Planned(quick).Seeds);   // another definition's folder
+        Assert.Equal([0, 1, 2, 3, 4], quick.PlannedIn(Folder(asked)).Seeds);
+        Assert.Equal(quick.Seeds, quick.PlannedIn(Folder(asked with { Definition = "fmnist" })).Seeds);   // another definition's folder
         var oneShard = new ResultsManifest(Table1.Name, "one shard", Table1.Name, [3], []);
-        Assert.Equal(Table1.Seeds, oneShard.Planned(Table1).Seeds);
+        Assert.Equal(Table1.Seeds, Table1.PlannedIn(Folder(oneShard)).Seeds);
+        Assert.Equal(quick.Seeds, quick.PlannedIn(temp.Path).Seeds);   // no manifest
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public class EveryRowKindTrains
         Assert.Contains("fashion-mnist-novel4", result.Ood.Keys);
 
         // The split is recorded: 10% of the 36,000 known-class images held out where DDU's code is followed.
-        var reloaded = UnitRunner.Load(unitDir);
+        var reloaded = UnitFiles.ReadResult(unitDir);
         Assert.NotNull(reloaded.TrainSplit);
         Assert.Equal((512, config.ValidationFraction > 0 ? 3_600 : 0), (reloaded.TrainSplit!.Trained, reloaded.TrainSplit.HeldOut));
         Assert.Matches("^[0-9a-f]{64}$", reloaded.TrainSplit.TrainIndicesSha256);

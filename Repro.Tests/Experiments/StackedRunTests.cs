@@ -26,7 +26,7 @@ public class StackedRunTests
 
         Assert.Equal([1, 2, 3], outcome.Finished.Select(r => r.Seed).Order());
         Assert.Equal(4, Assert.Single(outcome.Failed).Seed);
-        var units = ExperimentRunner.FindFinished(temp.Path).ToDictionary(u => u.Result.Seed);
+        var units = ResultsFolder.FindFinished(temp.Path).ToDictionary(u => u.Result.Seed);
         Assert.Equal([1, 2], units[1].Result.StackSeeds);
         Assert.Equal([1, 2], units[2].Result.StackSeeds);
         Assert.Null(units[3].Result.StackSeeds);   // trained alone: an ordinary run

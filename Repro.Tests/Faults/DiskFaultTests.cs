@@ -65,7 +65,7 @@ public class DiskFaultTests(ITestOutputHelper output)
             Assert.True(again.Wait(TimeSpan.FromMinutes(3)) == 0, again.Output);
             Assert.Contains("resuming after epoch", again.Output);
         }
-        Assert.Equal(6, ExperimentRunner.FindFinished(fullAfter).Count);
+        Assert.Equal(6, ResultsFolder.FindFinished(fullAfter).Count);
         ReferenceRun.AssertNothingPartial(fullAfter);
 
         // Read-only: refused before anything is touched.
@@ -90,7 +90,7 @@ public class DiskFaultTests(ITestOutputHelper output)
             Assert.True(File.Exists(copy), $"{rel} of the earlier run is gone");
             Assert.True(File.ReadAllBytes(file).AsSpan().SequenceEqual(File.ReadAllBytes(copy)), $"{rel} of the earlier run changed");
         }
-        Assert.Equal(3, ExperimentRunner.FindFinished(after).Count(u => u.Result.Seed == 0));
+        Assert.Equal(3, ResultsFolder.FindFinished(after).Count(u => u.Result.Seed == 0));
     }
 
     private static string Tail(string log) => string.Join('\n', log.Split('\n').Where(l => !l.Contains('%')).TakeLast(8));

@@ -239,7 +239,7 @@ public class FolderFuzzTests(TinyResults tiny, ITestOutputHelper output) : IClas
             {
                 ResultsMerge.Merge(into, [source], _ => { });
                 accepted++;
-                try { ExperimentRunner.FindFinished(into); }
+                try { ResultsFolder.FindFinished(into); }
                 catch (Exception e) { findings.Add($"{label}: merged, but the merged folder does not read back: {e.GetType().Name}: {e.Message}"); }
             }
             catch (Exception e) when (ConfigFuzzTests.Unclear(e) is { } why) { findings.Add($"{label}: merge: {why}"); }

@@ -33,8 +33,8 @@ public sealed class ReferenceRun : IDisposable
     /// </summary>
     public void AssertSameResults(string dir)
     {
-        var reference = ExperimentRunner.FindFinished(Dir);
-        var actual = ExperimentRunner.FindFinished(dir).ToDictionary(u => (u.Result.Row, u.Result.Seed));
+        var reference = ResultsFolder.FindFinished(Dir);
+        var actual = ResultsFolder.FindFinished(dir).ToDictionary(u => (u.Result.Row, u.Result.Seed));
         Assert.Equal(Units, reference.Count);
         Assert.Equal(Units, actual.Count);
         foreach (var r in reference)

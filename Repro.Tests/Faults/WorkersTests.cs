@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Repro.Experiments;
+using Repro.Runs;
 using Repro.Tests.Training;
 using Xunit;
 
@@ -20,7 +21,7 @@ public class WorkersTests
 
         var workerLog = File.ReadAllText(Path.Combine(dir, ".workers", "worker-2.log"));
         int StartsIn(string log) => Regex.Count(log, @": width 8, 3 epochs");
-        Assert.Equal(6, ExperimentRunner.FindFinished(dir).Count);
+        Assert.Equal(6, ResultsFolder.FindFinished(dir).Count);
         Assert.Equal(6, StartsIn(run.Output) + StartsIn(workerLog));
         Assert.True(StartsIn(workerLog) > 0, "the second worker ran no unit:\n" + workerLog);
         Assert.Contains("report:", run.Output);

@@ -30,7 +30,7 @@ public sealed class ReportFixture : IDisposable
         File.WriteAllText(DefinitionFile, Definition().ToJsonString());
         File.WriteAllText(BandsFile, Bands().ToJsonString());
         var definition = ExperimentDefinition.Load(DefinitionFile);
-        ResultsManifest.Record(Results, definition.ToExperiment());
+        ResultsManifest.Record(Results, definition.ToExperiment().Manifest());
         foreach (var row in definition.Rows)
             foreach (var seed in Seeds)
             {

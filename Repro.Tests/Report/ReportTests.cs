@@ -163,7 +163,7 @@ public class ReportTests
         var unit = Path.Combine(fixture.Results, "l2", "seed-0");
         var scores = UnitFiles.ReadScores(unit, "mnist");
         Assert.Equal(500, scores.Labels.Length);
-        var result = UnitRunner.Load(unit);
+        var result = UnitFiles.ReadResult(unit);
         Assert.Equal(result.Ood["mnist"]["feature_norm"].Auroc,
             Repro.Metrics.Auroc.Compute(UnitFiles.ReadScores(unit, "fashion-mnist-known6").Scores["feature_norm"], scores.Scores["feature_norm"]));
         var path = UnitFiles.ScoresPath(unit, "mnist");

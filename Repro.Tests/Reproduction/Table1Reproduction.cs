@@ -53,7 +53,7 @@ public class Table1Reproduction
     public void Reproduced_table_is_within_the_tolerance_bands()
     {
         var (profile, definition) = Setup();
-        var results = Directory.Exists(profile.ResultsDir) ? ExperimentRunner.LoadFinished(profile.ResultsDir) : [];
+        var results = Directory.Exists(profile.ResultsDir) ? ResultsFolder.LoadFinished(profile.ResultsDir) : [];
         if (profile.Shards > 1)
         {
             // One shard holds a share of the units: it can only show that its share is done. The bands are judged where

@@ -50,7 +50,7 @@ public class MetricSnapshots
 
         // The folder is complete (no .partial left), reloads as written, and is never overwritten by a second run.
         Assert.False(Directory.Exists(unit + ".partial"));
-        Assert.Equal(result.Accuracy, Assert.Single(Repro.Experiments.ExperimentRunner.LoadFinished(dir.Path)).Accuracy);
+        Assert.Equal(result.Accuracy, Assert.Single(Repro.Runs.ResultsFolder.LoadFinished(dir.Path)).Accuracy);
         var metricsBefore = File.ReadAllText(Path.Combine(unit, UnitFiles.Metrics));
         Assert.Contains("refusing to overwrite", Assert.Throws<ReproException>(() => UnitRunner.Run(TinyRun.Config(epochs: 2), unit, TinyRun.Data)).Message);
         Assert.Equal(metricsBefore, File.ReadAllText(Path.Combine(unit, UnitFiles.Metrics)));

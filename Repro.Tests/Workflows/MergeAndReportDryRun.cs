@@ -1,4 +1,5 @@
 using Repro.Data;
+using Repro.Runs;
 using Repro.Experiments;
 using Repro.Tests.Faults;
 using Repro.Tests.Training;
@@ -26,14 +27,14 @@ public class MergeAndReportDryRun
                 "--device", "cpu", "--set", "width=8", "--set", "trainSubset=256", "--set", "testSubset=1000", "--set", "epochs=2", "--set", "milestones=[1]"]);
             Assert.True(run.Wait(TimeSpan.FromMinutes(3)) == 0, run.Output);
         }
-        Assert.Equal([2, 1], shards.Select(s => ExperimentRunner.FindFinished(s).Count));
+        Assert.Equal([2, 1], shards.Select(s => ResultsFolder.FindFinished(s).Count));
 
         var out_ = Path.Combine(temp.Path, "out");
         using (var job = ReproProcess.StartCommand("bash", [Path.Combine(repo, "scripts", "merge-and-report.sh"), definition, out_, .. shards],
                    environment: new Dictionary<string, string> { ["REPRO"] = $"dotnet exec {ReproProcess.Dll}" }))
             Assert.True(job.Wait(TimeSpan.FromMinutes(2)) == 0, job.Output);
 
-        var merged = ExperimentRunner.FindFinished(Path.Combine(out_, "results"));
+        var merged = ResultsFolder.FindFinished(Path.Combine(out_, "results"));
         Assert.Equal(["l2", "logitnorm", "no-l2"], merged.Select(u => u.Result.Row).Order());
         var table = File.ReadAllText(Path.Combine(out_, "table.txt"));
         foreach (var label in new[] { "LogitNorm 15", "L2 15 Mag", "No L2 15 Mag" }) Assert.Contains(label, table);
@@ -48,7 +49,7 @@ public class MergeAndReportDryRun
             Assert.True(again.Wait(TimeSpan.FromMinutes(1)) == 0, again.Output);
             Assert.Contains("merged 0 unit(s)", again.Output);
         }
-        var unit = Path.Combine(ExperimentRunner.FindFinished(shards[0])[0].Dir, Runs.UnitFiles.Config);
+        var unit = Path.Combine(ResultsFolder.FindFinished(shards[0])[0].Dir, Runs.UnitFiles.Config);
         File.WriteAllText(unit, File.ReadAllText(unit).Replace("\"epochs\": 2", "\"epochs\": 3"));
         using var conflict = ReproProcess.Start(["merge", "--into", Path.Combine(out_, "results"), shards[0]]);
         Assert.Equal(1, conflict.Wait(TimeSpan.FromMinutes(1)));

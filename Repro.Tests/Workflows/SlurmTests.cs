@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Repro.Data;
+using Repro.Runs;
 using Repro.Experiments;
 using Repro.Tests.Faults;
 using Repro.Tests.Training;
@@ -55,7 +56,7 @@ public class SlurmTests(ITestOutputHelper log)
         var states = Regex.Matches(jobs, @"JobName=(\S+).*? JobState=(\S+)").Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value}").Order();
         Check(states.SequenceEqual(["repro-merge COMPLETED", "repro-shard COMPLETED", "repro-shard COMPLETED"]),
             () => $"{string.Join(", ", states)}\n{JobLogs(out_)}{cluster.Logs()}");
-        Assert.Equal([2, 1], new[] { 1, 2 }.Select(i => ExperimentRunner.FindFinished(Path.Combine(out_, $"shard-{i}")).Count));
+        Assert.Equal([2, 1], new[] { 1, 2 }.Select(i => ResultsFolder.FindFinished(Path.Combine(out_, $"shard-{i}")).Count));
         Check(File.Exists(Path.Combine(out_, "site", "index.html")), () => JobLogs(out_));
 
         Assert.True(localRun.Wait(TimeSpan.FromMinutes(3)) == 0, localRun.Output);
@@ -63,7 +64,7 @@ public class SlurmTests(ITestOutputHelper log)
         Assert.True(table.Wait(TimeSpan.FromMinutes(1)) == 0, table.Output);
         // `repro table` prints no wall time, path or date, so nothing is run-specific: the tables must be equal as printed.
         Assert.Equal(Lines(table.Output), Lines(File.ReadAllText(Path.Combine(out_, "table.txt"))));
-        var units = ExperimentRunner.FindFinished(local);
+        var units = ResultsFolder.FindFinished(local);
         Assert.Equal(3, units.Count);
         foreach (var unit in units)
         foreach (var scores in Directory.GetFiles(Path.Combine(unit.Dir, "scores")))

@@ -1,7 +1,6 @@
-using Repro.Runs;
 using Repro.Training;
 
-namespace Repro.Experiments;
+namespace Repro.Runs;
 
 /// <summary>
 /// Merges the results folders of several shards (or runners) into one, for the table and the report: every finished
@@ -32,7 +31,7 @@ public static class ResultsMerge
                     log($"{source}: {rel} is unfinished (resume that shard to finish it); not merged");
                     continue;
                 }
-                var config = ReadConfig(unitDir);
+                var config = UnitFiles.ReadConfig(unitDir);
                 // The folder a unit is found in must be the one its config names, or the merged folder would file it
                 // under another unit's name.
                 var expected = ResultsFolder.Unit(source, config.Row, config.Seed).Dir;
@@ -41,9 +40,9 @@ public static class ResultsMerge
                                              $"{Path.GetRelativePath(source, expected)}, not {rel}; not merged (was it moved or renamed by hand?)");
                 // What is merged must read back: a unit whose metrics (or failure record) cannot be read is refused here,
                 // not found broken later by the table or the report.
-                if (File.Exists(Path.Combine(unitDir, UnitFiles.Metrics)))
+                if (UnitFiles.HasResult(unitDir))
                 {
-                    var result = UnitRunner.Load(unitDir);
+                    var result = UnitFiles.ReadResult(unitDir);
                     if (result.Row != config.Row || result.Seed != config.Seed)
                         throw new ReproException($"{unitDir}: its {UnitFiles.Metrics} is for row '{result.Row}' seed {result.Seed}, its " +
                                                  $"{UnitFiles.Config} for row '{config.Row}' seed {config.Seed}; not merged");
@@ -56,7 +55,7 @@ public static class ResultsMerge
                 var target = ResultsFolder.RequireInside(into, Path.Combine(into, rel));
                 if (Directory.Exists(target))
                 {
-                    var existing = ReadConfig(target);
+                    var existing = UnitFiles.ReadConfig(target);
                     existing.RequireSameRecipe(config, differences =>
                         $"{rel} exists in {into} and {source} with different configs ({differences}); they are not the same unit");
                     already++;
@@ -71,13 +70,6 @@ public static class ResultsMerge
         }
         log($"merged {copied} unit(s) into {into} ({already} already there)");
         return (copied, already);
-    }
-
-    private static RunConfig ReadConfig(string unitDir)
-    {
-        var path = Path.Combine(unitDir, UnitFiles.Config);
-        if (!File.Exists(path)) throw new ReproException($"{unitDir} has no {UnitFiles.Config}; it is not a unit folder");
-        return RunConfig.FromJson(File.ReadAllText(path), path);
     }
 
     /// <summary>The first symbolic link inside a folder (files and folders, at any depth), or null.</summary>

@@ -1,9 +1,8 @@
 using Repro.Platform;
 using System.Text.Json;
-using Repro.Runs;
 using Repro.Training;
 
-namespace Repro.Experiments;
+namespace Repro.Runs;
 
 /// <summary>
 /// experiment.json at the top of a results folder: which experiment the folder is for (rows, seeds, definition), so
@@ -15,9 +14,6 @@ public sealed record ResultsManifest(string Name, string Description, string? De
     IReadOnlyList<RunConfig> Rows)
 {
     public const string FileName = "experiment.json";
-
-    public static ResultsManifest For(Experiment e) =>
-        new(e.Name, e.Description, e.Definition, e.Seeds.Order().ToList(), e.Rows.Select(r => r with { Seed = 0 }).ToList());
 
     public static ResultsManifest? TryLoad(string resultsDir)
     {
@@ -38,22 +34,8 @@ public sealed record ResultsManifest(string Name, string Description, string? De
         catch (JsonException e) { throw new DataFormatException(path, "an experiment manifest (experiment.json)", e.Message); }
     }
 
-    /// <summary>
-    /// The seeds this folder plans for <paramref name="definition"/>: a small run shown beside a reference (the
-    /// quickstart) plans the seeds it was asked for (--seeds), as recorded here; a reproduction plans its definition's
-    /// seeds, whatever one shard ran. The report and `repro table` both count finished and missing seeds against it.
-    /// </summary>
-    public ExperimentDefinition Planned(ExperimentDefinition definition) =>
-        definition.Reference is not null && Definition == definition.Name && Seeds.Count > 0
-            ? definition with { Seeds = [.. Seeds] }
-            : definition;
-
-    /// <summary><see cref="Planned(ExperimentDefinition)"/> by the manifest in <paramref name="resultsDir"/>; the definition as is where there is none.</summary>
-    public static ExperimentDefinition Planned(string resultsDir, ExperimentDefinition definition) =>
-        TryLoad(resultsDir)?.Planned(definition) ?? definition;
-
-    /// <summary>Writes the manifest of <paramref name="experiment"/> into the folder, merged with the one already there.</summary>
-    public static ResultsManifest Record(string resultsDir, Experiment experiment) => Merge(resultsDir, For(experiment));
+    /// <summary>Writes <paramref name="mine"/> into the folder, merged with the manifest already there.</summary>
+    public static ResultsManifest Record(string resultsDir, ResultsManifest mine) => Merge(resultsDir, mine);
 
     /// <summary>
     /// Merges <paramref name="mine"/> into the folder's manifest (seeds united, new rows added), under the folder's
