@@ -7,8 +7,20 @@ namespace Repro.Cli;
 /// <summary>Options several verbs share, each parsed and validated once, so errors name the option the same way everywhere.</summary>
 internal static class CommonOptions
 {
-    public static Option<string?> Definition(string description = "an experiment definition, e.g. experiments/table1.json") =>
-        new("--definition") { Description = description, HelpName = "FILE" };
+    /// <summary>`--definition NAME|FILE`: a committed definition by name (experiments/NAME.json) or a definition file; the value is its path.</summary>
+    public static Option<string?> Definition(string description = "an experiment definition: a committed one by name (table1, fmnist, quick, …) or a file",
+        bool required = false) => new("--definition")
+    {
+        Description = description,
+        HelpName = "NAME|FILE",
+        Required = required,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            try { return ExperimentDefinition.Locate(text); }
+            catch (ReproException e) { result.AddError($"--definition: {e.Message}"); return null; }
+        },
+    };
 
     public static Option<string?> From(string description = "a results folder") =>
         new("--from") { Description = description, HelpName = "DIR" };

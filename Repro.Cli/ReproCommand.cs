@@ -14,7 +14,7 @@ public static class ReproCommand
                                    "writing <out>/report.html.")
         {
             DataVerb.Create(), RunVerb.CreateQuick(), RunVerb.Create(), TableVerb.Create(), ReportVerb.Create(), MergeVerb.Create(),
-            ScoreVerb.Create(), CompareVerb.Create(), BenchVerb.Create(), PresetsVerb.Create(), ReferenceVerb.Create(), BandsVerb.Create(),
+            ScoreVerb.Create(), CompareVerb.Create(), BenchVerb.Create(), DefinitionsVerb.Create(), ReferenceVerb.Create(), BandsVerb.Create(),
             ExportVerb.Create(),
         };
         // No verb: the help, and the usage-error status.

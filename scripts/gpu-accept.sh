@@ -2,7 +2,7 @@
 # The GPU path proven in one prepared script (docs/gpu-acceptance.md): on the device machine, with the kit from
 # scripts/gpu-kit.sh in the working tree. Four results, each a file in $OUT:
 #   1. entry.log, entry.xml, report.html, table-fp32.txt — the user's entry point, `dotnet test --filter Category=Repro`
-#      as the SDK-less test executable runs it (`Repro.Tests -filterVSTest "Category=Repro"`), on the `fmnist` profile
+#      as the SDK-less test executable runs it (`Repro.Tests -filterVSTest "Category=Repro"`), on the `fmnist` definition
 #      with the default stacks: it trains (here, in shards beside the other steps), resumes, judges the bands, writes
 #      the report;
 #   2. stacked-vs-separate.txt — the fmnist `logitnorm` row's five seeds (shortened: G2_SET) as one stack, separately,
@@ -10,7 +10,7 @@
 #      own noise (the repeat);
 #   3. resume.txt — the same stack killed with SIGKILL mid-epoch, then resumed: a finished unit in the same folder byte
 #      for byte unchanged, nothing half-written left, final metrics against the uninterrupted stack within that noise;
-#   4. bf16-vs-fp32.txt, table-bf16.txt — the fmnist profile again in bf16: paired AUROC differences per row and OoD
+#   4. bf16-vs-fp32.txt, table-bf16.txt — the fmnist definition again in bf16: paired AUROC differences per row and OoD
 #      set, judged for equivalence within a third of each band's half-width (one standard error of its mean).
 # Resumable: run it again on the same warm machine to go on — steps done are skipped (markers in $WORK), finished
 # units are skipped and an interrupted one resumes from its checkpoint.
@@ -48,13 +48,13 @@ done_() { [ -f "$work/done-$1" ]; }
 mark() { touch "$work/done-$1"; }
 echo "== $(date -u +%FT%TZ) $(head -n 1 "$final/machine.txt"); budget ${budget} s; device $device${SET:+; overrides: $SET}"
 
-# --- 1 (training) and 2: the fmnist profile in fp32 by the test executable, 3 shards, beside goal 2's three runs -----
+# --- 1 (training) and 2: the fmnist definition in fp32 by the test executable, 3 shards, beside goal 2's three runs -----
 if ! done_ phase-a; then
   t=$(( $(left) * 55 / 100 ))
   echo "== phase A: fmnist fp32 (test executable, $shards shards) and goal 2's stacked, separate and repeated runs; ${t} s at most"
   pids=()
   for i in $(seq 1 "$shards"); do
-    REPRO_PROFILE=fmnist REPRO_RESULTS="$work/fp32" REPRO_SHARD="$i/$shards" REPRO_DEVICE="$device" REPRO_SET="${SET:-}" \
+    REPRO_DEFINITION=fmnist REPRO_RESULTS="$work/fp32" REPRO_SHARD="$i/$shards" REPRO_DEVICE="$device" REPRO_SET="${SET:-}" \
       timeout -k 10 "$t" "$tests" -method '*.Table1Reproduction.Units_of_this_shard_run_to_completion' -noColor \
       >> "$work/fp32-shard-$i.log" 2>&1 & pids+=($!)
   done
@@ -122,7 +122,7 @@ fi
 # --- 1 (the entry point itself) and 4 (the comparison) --------------------------------------------------------------
 if done_ phase-a && ! done_ entry; then
   echo "== goal 1: the entry point, Category=Repro, unsharded: resumes (every unit finished), judges the bands, writes the report"
-  REPRO_PROFILE=fmnist REPRO_RESULTS="$work/fp32" REPRO_DEVICE="$device" REPRO_SET="${SET:-}" \
+  REPRO_DEFINITION=fmnist REPRO_RESULTS="$work/fp32" REPRO_DEVICE="$device" REPRO_SET="${SET:-}" \
     timeout -k 10 "$(( $(left) > 60 ? $(left) : 60 ))" "$tests" -filterVSTest "Category=Repro" -noColor -xml "$final/entry.xml" > "$final/entry.log" 2>&1
   echo "the Repro tests exited $?"; grep -E "\[FAIL\]|Total:" "$final/entry.log"
   cp "$work/fp32/report.html" "$final/" 2>/dev/null

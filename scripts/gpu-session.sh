@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything one GPU lease measures, in priority order and inside a deadline, so a short lease still brings results
 # back: (1) the speed comparison with PyTorch (bench-vs-pytorch.sh, issue 5); (2) several seeds at once
-# (bench-concurrent.sh; CONCURRENT= skips it); (3) the `fmnist` profile, 5 seeds (issue 3), with the default stacks
+# (bench-concurrent.sh; CONCURRENT= skips it); (3) the `fmnist` definition, 5 seeds (issue 3), with the default stacks
 # (LogitNorm's 5 seeds as one model on a large card; FMNIST_ARGS="--stack 1" for one model per seed, as measured on the
 # H200 on 2026-11-28). Step (1) also times stacks of 1, 4 and 8 seeds (issue 15) and projects Table 1 from the best rates. Run it again on the same warm machine to go on:
 # steps done and units finished stay in /tmp/repro-lease and are skipped; an interrupted unit resumes from its checkpoint.

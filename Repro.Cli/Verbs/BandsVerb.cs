@@ -8,13 +8,13 @@ internal static class BandsVerb
 {
     public static Command Create()
     {
-        var definition = CommonOptions.RequiredPath("--definition", "FILE", "the definition that was run, e.g. experiments/fmnist.json");
+        var definition = CommonOptions.Definition("the definition that was run, e.g. fmnist", required: true);
         var from = CommonOptions.RequiredPath("--from", "DIR", "the finished run's results folder");
         var log = new Option<string>("--log") { Description = "the run's committed log, named in the bands", HelpName = "PATH", Required = true };
         var command = new Command("bands", "tolerance bands from our own seeds into <definition>.bands.json, keeping its claims") { definition, from, log };
         command.SetAction(parse =>
         {
-            var file = parse.GetRequiredValue(definition);
+            var file = parse.GetValue(definition)!;
             var loaded = ExperimentDefinition.Load(file);
             var units = ExperimentRunner.FindFinishedOf(loaded.ToExperiment(), parse.GetRequiredValue(from));
             var path = ToleranceBands.PathBeside(file);

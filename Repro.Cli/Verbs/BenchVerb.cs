@@ -11,7 +11,7 @@ internal static class BenchVerb
 {
     public static Command Create()
     {
-        var definition = CommonOptions.Definition("the definition whose rows are timed (default experiments/table1.json)");
+        var definition = CommonOptions.Definition("the definition whose rows are timed (default table1)");
         var rows = CommonOptions.List("--rows", "l2-60,logitnorm-60", "rows of the definition");
         var batches = CommonOptions.List("--batch", "128,1024", "batch sizes ≥ 2");
         var precisions = CommonOptions.List("--precision", "fp32,bf16", "fp32 and/or bf16");
@@ -35,7 +35,7 @@ internal static class BenchVerb
         {
             var peers = parse.GetValue(peer) is { } peerFile ? RatioTable.Load(peerFile) : null;
             var repo = DataPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
-            var loaded = ExperimentDefinition.Load(parse.GetValue(definition) ?? Path.Combine(repo, "experiments", "table1.json"));
+            var loaded = ExperimentDefinition.Load(parse.GetValue(definition) ?? ExperimentDefinition.PathOf(repo, "table1"));
             var precisionList = parse.GetRequiredValue(precisions).Select(p => p switch
             {
                 "fp32" => Model.ComputePrecision.Fp32, "bf16" => Model.ComputePrecision.Bf16,

@@ -9,16 +9,13 @@ internal static class ReferenceVerb
 {
     public static Command Create()
     {
-        var definition = CommonOptions.Definition("the definition that was run, e.g. experiments/fmnist.json");
-        var preset = new Option<string?>("--preset") { Description = "or the committed definition that was run, by name", HelpName = "NAME" };
+        var definition = CommonOptions.Definition("the definition that was run, e.g. fmnist", required: true);
         var from = CommonOptions.RequiredPath("--from", "DIR", "the finished run's results folder");
         var command = new Command("reference",
-            "summarize a finished full-budget run into artifacts/reference/<name>.json (commit it; the quickstart shows it)") { definition, preset, from };
+            "summarize a finished full-budget run into artifacts/reference/<name>.json (commit it; the quickstart shows it)") { definition, from };
         command.SetAction(parse =>
         {
-            var loaded = parse.GetValue(definition) is { } file ? ExperimentDefinition.Load(file)
-                : parse.GetValue(preset) is { } name ? ExperimentDefinition.LoadNamed(name)
-                : throw new ReproException("reference needs --definition FILE (or --preset NAME)");
+            var loaded = ExperimentDefinition.Load(parse.GetValue(definition)!);
             var experiment = loaded.ToExperiment();
             var repo = DataPaths.RepositoryRoot() ?? throw new ReproException("run `repro reference` inside the repository");
             var units = ExperimentRunner.FindFinishedOf(experiment, parse.GetRequiredValue(from));

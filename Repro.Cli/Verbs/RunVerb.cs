@@ -10,24 +10,24 @@ namespace Repro.Cli.Verbs;
 /// <summary>`repro run` (a definition, by file or by name, or a one-row config file) and `repro quick` (experiments/quick.json).</summary>
 internal static class RunVerb
 {
-    private sealed record Inputs(string? Preset, string? Config, string? Definition, string? Device, ShardSpec Shard,
+    private sealed record Inputs(string? Config, string? Definition, string? Device, ShardSpec Shard,
         string? Out, IReadOnlyList<string> Overrides, int[]? Seeds, int Workers, int? Stack, bool SaveFeatures, string[]? Rows);
 
     public static Command Create()
     {
-        var preset = new Option<string?>("--preset") { Description = "a committed definition by name: experiments/NAME.json (see `repro presets`)", HelpName = "NAME" };
         var config = new Option<string?>("--config") { Description = "one row from a JSON file (keys as in config.json)", HelpName = "FILE.json" };
-        var definition = CommonOptions.Definition("a versioned experiment definition: every row × its seeds, then its table");
+        var definition = CommonOptions.Definition("a versioned experiment definition — a committed one by name (quick, fmnist, table1, …; " +
+                                                  "`repro definitions` lists them) or a file: every row × its seeds, then its table");
         var command = new Command("run", "train and evaluate every (row, seed) unit of an experiment, resuming what a previous run left")
-            { preset, config, definition };
+            { config, definition };
         var shared = AddShared(command);
         command.SetAction(parse =>
         {
             var (device, shard, outDir, sets, seeds, workers, stack, features, rows) = shared;
-            var chosen = new[] { parse.GetValue(preset), parse.GetValue(config), parse.GetValue(definition) };
+            var chosen = new[] { parse.GetValue(config), parse.GetValue(definition) };
             if (chosen.Count(x => x is not null) != 1)
-                throw new ReproException("give exactly one of --preset NAME, --config FILE.json or --definition FILE.json");
-            return Run(new Inputs(chosen[0], chosen[1], chosen[2], parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
+                throw new ReproException("give exactly one of --definition NAME|FILE or --config FILE.json");
+            return Run(new Inputs(chosen[0], chosen[1], parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
                 parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers), parse.GetValue(stack),
                 parse.GetValue(features), RowsOrNull(parse.GetValue(rows))));
         });
@@ -41,7 +41,7 @@ internal static class RunVerb
         command.SetAction(parse =>
         {
             var (device, shard, outDir, sets, seeds, workers, stack, features, rows) = shared;
-            return Run(new Inputs("quick", null, null, parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
+            return Run(new Inputs(null, ExperimentDefinition.Locate("quick"), parse.GetValue(device), parse.GetValue(shard), parse.GetValue(outDir),
                 parse.GetValue(sets) ?? [], SeedsOrNull(parse.GetValue(seeds)), parse.GetValue(workers), parse.GetValue(stack),
                 parse.GetValue(features), RowsOrNull(parse.GetValue(rows))));
         });
@@ -96,9 +96,8 @@ internal static class RunVerb
     {
         _ = Runs.Provenance.ProcessCommit.Value;   // the commit this build is, before the checkout can move on
         var repo = DataPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
-        var definitionFile = input.Definition ?? (input.Preset is { } name ? ExperimentDefinition.PathOf(repo, name) : null);
-        var definition = input.Preset is not null ? ExperimentDefinition.LoadNamed(input.Preset)
-            : definitionFile is not null ? ExperimentDefinition.Load(definitionFile) : null;
+        var definitionFile = input.Definition;
+        var definition = definitionFile is not null ? ExperimentDefinition.Load(definitionFile) : null;
         var experiment = definition?.ToExperiment() ?? FromConfigFile(input.Config!);
         var overrides = input.Overrides.ToList();
         if (input.Device is not null) overrides.Add($"device={input.Device}");
@@ -155,7 +154,6 @@ internal static class RunVerb
     {
         var args = new List<string>();
         void Add(string name, string? value) { if (value is not null) args.AddRange([name, value]); }
-        Add("--preset", input.Preset);
         Add("--config", input.Config);
         Add("--definition", input.Definition);
         Add("--device", input.Device);

@@ -9,14 +9,14 @@ internal static class TableVerb
 {
     public static Command Create()
     {
-        var definition = CommonOptions.RequiredPath("--definition", "FILE", "an experiment definition, e.g. experiments/table1.json");
+        var definition = CommonOptions.Definition("the definition that was run, e.g. table1", required: true);
         var from = CommonOptions.RequiredPath("--from", "DIR", "the results folder of a run of that definition");
         var bands = new Option<string?>("--bands") { Description = "tolerance bands (default: the .bands.json beside the definition)", HelpName = "FILE" };
         var command = new Command("table", "the table in the paper's shape from the finished units, each cell judged against its tolerance band")
             { definition, from, bands };
         command.SetAction(parse =>
         {
-            var definitionFile = parse.GetRequiredValue(definition);
+            var definitionFile = parse.GetValue(definition)!;
             var bandsFile = parse.GetValue(bands);
             var resultsDir = parse.GetRequiredValue(from);
             var planned = ExperimentDefinition.Load(definitionFile).PlannedIn(resultsDir);

@@ -4,7 +4,7 @@ namespace Repro.Experiments;
 
 /// <summary>
 /// A named set of rows, each trained once per seed: the units of work are (row, seed). Definition names the
-/// experiments/&lt;name&gt;.json it came from (null for presets and single configs).
+/// experiments/&lt;name&gt;.json it came from (null for single configs).
 /// </summary>
 public sealed record Experiment(string Name, string Description, IReadOnlyList<RunConfig> Rows, IReadOnlyList<int> Seeds,
     string? Definition = null)

@@ -35,14 +35,27 @@ public sealed record ExperimentDefinition(
     /// <summary>experiments/&lt;name&gt;.json in the repository.</summary>
     public static string PathOf(string repositoryRoot, string name) => Path.Combine(repositoryRoot, "experiments", $"{name}.json");
 
+    /// <summary>
+    /// The file a user means by <paramref name="nameOrFile"/>: a definition file by its path, or a committed one by its
+    /// name (experiments/NAME.json, e.g. "quick"); anything else is an error listing the committed ones.
+    /// </summary>
+    public static string Locate(string nameOrFile)
+    {
+        if (File.Exists(nameOrFile)) return nameOrFile;
+        var repo = Data.DataPaths.RepositoryRoot();
+        if (repo is not null && Platform.SafeName.IsValid(nameOrFile) && File.Exists(PathOf(repo, nameOrFile))) return PathOf(repo, nameOrFile);
+        throw new ReproException($"no definition '{nameOrFile}': not a file, nor a committed definition" +
+                                 (repo is null ? "" : $" ({string.Join(", ", Names(repo))})"));
+    }
+
     /// <summary>The committed definition called <paramref name="name"/> (e.g. "quick"), or an error listing those there are.</summary>
     public static ExperimentDefinition LoadNamed(string name)
     {
-        Platform.SafeName.Require(name, "preset");
+        Platform.SafeName.Require(name, "definition");
         var repo = Data.DataPaths.RepositoryRoot() ?? throw new ReproException($"no repository found to read experiments/{name}.json from");
         var path = PathOf(repo, name);
         if (!File.Exists(path))
-            throw new ConfigException("preset", $"no experiments/{name}.json; known: {string.Join(", ", Names(repo))}");
+            throw new ConfigException("definition", $"no experiments/{name}.json; known: {string.Join(", ", Names(repo))}");
         return Load(path);
     }
 

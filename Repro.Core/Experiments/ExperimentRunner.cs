@@ -65,7 +65,6 @@ public static class ExperimentRunner
     {
         var stacks = ShardStacks(experiment, shard, shards, stack);
         foreach (var unit in stacks.SelectMany(s => s)) ResultsFolder.Unit(resultsDir, unit);   // every unit's place is valid before anything is written
-        int total = stacks.Sum(s => s.Count), done = 0;
         try
         {
             ResultsManifest.Record(resultsDir, experiment.Manifest());
@@ -74,87 +73,105 @@ public static class ExperimentRunner
         {
             throw new ReproException($"cannot write to the results folder {resultsDir}: {e.Message} (read-only or full?); nothing in it was changed");
         }
-        var finished = new List<UnitResult>();
-        var failed = new List<UnitFailure>();
-        var elsewhere = new List<RunConfig>();
+        var run = new ShardRun(resultsDir, data, progress, log, saveFeatures, stacks.Sum(s => s.Count));
         foreach (var units in stacks)
         {
             var claims = new List<UnitClaim>();
-            var pending = new List<(RunConfig Unit, UnitFolder Folder, string Tag)>();
-            try
+            try { run.Train(run.Claim(units, claims)); }
+            finally { foreach (var claim in claims) claim.Dispose(); }
+        }
+        return new ExperimentOutcome(run.Finished, run.Failed, run.Elsewhere);
+    }
+
+    /// <summary>One runner's pass over its stacks: what it claims, trains, skips and leaves, and what it says about each.</summary>
+    private sealed class ShardRun(string resultsDir, DataSets data, Func<RunConfig, IProgressSink> progress, Action<string> log,
+        bool saveFeatures, int total)
+    {
+        public readonly List<UnitResult> Finished = [];
+        public readonly List<UnitFailure> Failed = [];
+        public readonly List<RunConfig> Elsewhere = [];
+        private int done;
+
+        /// <summary>
+        /// The stack's units this runner must train: claimed (the claims are added to <paramref name="claims"/>), not finished
+        /// or failed — checked under the claim, as another runner may have finished or failed one since this one started.
+        /// </summary>
+        public List<(RunConfig Unit, UnitFolder Folder, string Tag)> Claim(IReadOnlyList<RunConfig> units, List<UnitClaim> claims)
+        {
+            var pending = new List<(RunConfig, UnitFolder, string)>();
+            foreach (var unit in units)
             {
-                foreach (var unit in units)
+                var folder = ResultsFolder.Unit(resultsDir, unit);
+                var tag = $"[{++done}/{total}] {unit.Row} seed {unit.Seed}";
+                if (UnitClaim.TryAcquire(resultsDir, folder.ClaimKey) is not { } claim)
                 {
-                    var folder = ResultsFolder.Unit(resultsDir, unit);
-                    var dir = folder.Dir;
-                    var tag = $"[{++done}/{total}] {unit.Row} seed {unit.Seed}";
-                    var claim = UnitClaim.TryAcquire(resultsDir, folder.ClaimKey);
-                    if (claim is null)
-                    {
-                        log($"{tag}: being run by another runner (its claim in {Path.Combine(resultsDir, UnitClaim.Folder)} is held), left to it");
-                        elsewhere.Add(unit);
-                        continue;
-                    }
-                    claims.Add(claim);
-                    // Checked under the claim: another runner may have finished or failed it since this one started.
-                    if (folder.IsFinished)
-                    {
-                        RequireSameConfig(unit, dir);
-                        ResultsFolder.RemoveLeftoverCheckpoint(folder);   // left by a kill between the unit's rename and its clean-up
-                        log($"{tag}: already finished in {dir}, skipped");
-                        finished.Add(UnitFiles.ReadResult(dir));
-                        continue;
-                    }
-                    if (UnitFailure.TryLoad(dir) is { } earlier)
-                    {
-                        log($"{tag}: failed earlier ({earlier.Reason}); skipped — delete {dir} to try it again");
-                        failed.Add(earlier);
-                        continue;
-                    }
+                    log($"{tag}: being run by another runner (its claim in {Path.Combine(resultsDir, UnitClaim.Folder)} is held), left to it");
+                    Elsewhere.Add(unit);
+                    continue;
+                }
+                claims.Add(claim);
+                if (folder.IsFinished)
+                {
+                    RequireSameConfig(unit, folder.Dir);
+                    ResultsFolder.RemoveLeftoverCheckpoint(folder);   // left by a kill between the unit's rename and its clean-up
+                    log($"{tag}: already finished in {folder.Dir}, skipped");
+                    Finished.Add(UnitFiles.ReadResult(folder.Dir));
+                }
+                else if (UnitFailure.TryLoad(folder.Dir) is { } earlier)
+                {
+                    log($"{tag}: failed earlier ({earlier.Reason}); skipped — delete {folder.Dir} to try it again");
+                    Failed.Add(earlier);
+                }
+                else
+                {
                     ResultsFolder.RequireInside(resultsDir, folder.Partial);
                     pending.Add((unit, folder, tag));
                 }
-                if (pending.Count == 0) continue;
-                var configs = pending.Select(p => p.Unit).ToList();
-                var first = configs[0];
-                var checkpointDir = ResultsFolder.RequireInside(resultsDir, ResultsFolder.StackCheckpoint(resultsDir, configs));
-                var resumeFrom = new Checkpoint(checkpointDir).LatestEpoch();
-                log($"{string.Join(", ", pending.Select(p => p.Tag))}{(configs.Count > 1 ? $" as one stack of {configs.Count}" : "")}: " +
-                    $"width {first.Width}, {first.Epochs} epochs, batch {first.BatchSize}, " +
-                    $"loss {first.Loss}, feature norm {first.FeatureNorm}{(first.FeatureNormTemperature != 1 ? $" (τ {first.FeatureNormTemperature})" : "")}, " +
-                    $"{first.Activation}, {first.Shortcut} shortcuts{(first.SpectralNorm ? ", SN" : "")}" +
-                    (first.ValidationFraction > 0 ? $", {first.ValidationFraction:P0} of the training set held out" : "") +
-                    (resumeFrom is { } epoch ? $"; resuming after epoch {epoch} from its checkpoint" : ""));
-                try
+            }
+            return pending;
+        }
+
+        /// <summary>Trains the claimed units as one stack (resuming its checkpoint), or records them failed if it diverges.</summary>
+        public void Train(List<(RunConfig Unit, UnitFolder Folder, string Tag)> pending)
+        {
+            if (pending.Count == 0) return;
+            var configs = pending.Select(p => p.Unit).ToList();
+            var checkpointDir = ResultsFolder.RequireInside(resultsDir, ResultsFolder.StackCheckpoint(resultsDir, configs));
+            log($"{string.Join(", ", pending.Select(p => p.Tag))}{(configs.Count > 1 ? $" as one stack of {configs.Count}" : "")}: " +
+                Recipe(configs[0]) + (new Checkpoint(checkpointDir).LatestEpoch() is { } epoch ? $"; resuming after epoch {epoch} from its checkpoint" : ""));
+            try
+            {
+                var results = UnitRunner.RunStack(configs, pending.Select(p => p.Folder).ToList(), checkpointDir, data, progress(configs[0]), saveFeatures);
+                ResultsFolder.RemoveStackCheckpoint(resultsDir, configs);
+                foreach (var result in results)
+                    log($"    {result.Row} seed {result.Seed}: accuracy {result.Accuracy:P1}; " + string.Join("; ", result.Ood.Keys.Select(o =>
+                        $"{o} {result.PrimaryScore} AUROC {result.Primary(o).Auroc:F3}")) + $"; {result.WallSeconds:F0} s");
+                Finished.AddRange(results);
+            }
+            catch (DivergenceException e)
+            {
+                foreach (var (unit, folder, _) in pending)
                 {
-                    var results = UnitRunner.RunStack(configs, pending.Select(p => p.Folder).ToList(), checkpointDir, data, progress(first), saveFeatures);
-                    ResultsFolder.RemoveStackCheckpoint(resultsDir, configs);
-                    foreach (var result in results)
-                        log($"    {result.Row} seed {result.Seed}: accuracy {result.Accuracy:P1}; " + string.Join("; ", result.Ood.Keys.Select(o =>
-                            $"{o} {result.PrimaryScore} AUROC {result.Primary(o).Auroc:F3}")) + $"; {result.WallSeconds:F0} s");
-                    finished.AddRange(results);
-                }
-                catch (DivergenceException e)
-                {
-                    foreach (var (unit, folder, _) in pending)
-                    {
-                        failed.Add(UnitFailure.Record(folder.Dir, unit, e));
-                        log($"    {unit.Row} seed {unit.Seed} FAILED: {e.Message}; recorded in {Path.Combine(folder.Dir, UnitFailure.FileName)}, going on with the other units");
-                    }
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // A disk problem is not this unit's fault and would hit the next one too: stop, saying what survives.
-                    var saved = new Checkpoint(checkpointDir).LatestEpoch();
-                    throw new ReproException($"{first.Row} seed {string.Join(", ", configs.Select(c => c.Seed))}: writing under " +
-                        $"{Path.GetDirectoryName(checkpointDir)} failed: {e.Message} (disk full or read-only?). " +
-                        $"Finished units are untouched; {(saved is { } k ? $"this unit resumes after epoch {k}" : "this unit starts over")} " +
-                        "when the run is repeated with space to write");
+                    Failed.Add(UnitFailure.Record(folder.Dir, unit, e));
+                    log($"    {unit.Row} seed {unit.Seed} FAILED: {e.Message}; recorded in {Path.Combine(folder.Dir, UnitFailure.FileName)}, going on with the other units");
                 }
             }
-            finally { foreach (var claim in claims) claim.Dispose(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A disk problem is not this unit's fault and would hit the next one too: stop, saying what survives.
+                var saved = new Checkpoint(checkpointDir).LatestEpoch();
+                throw new ReproException($"{configs[0].Row} seed {string.Join(", ", configs.Select(c => c.Seed))}: writing under " +
+                    $"{Path.GetDirectoryName(checkpointDir)} failed: {e.Message} (disk full or read-only?). " +
+                    $"Finished units are untouched; {(saved is { } k ? $"this unit resumes after epoch {k}" : "this unit starts over")} " +
+                    "when the run is repeated with space to write");
+            }
         }
-        return new ExperimentOutcome(finished, failed, elsewhere);
+
+        private static string Recipe(RunConfig c) =>
+            $"width {c.Width}, {c.Epochs} epochs, batch {c.BatchSize}, " +
+            $"loss {c.Loss}, feature norm {c.FeatureNorm}{(c.FeatureNormTemperature != 1 ? $" (τ {c.FeatureNormTemperature})" : "")}, " +
+            $"{c.Activation}, {c.Shortcut} shortcuts{(c.SpectralNorm ? ", SN" : "")}" +
+            (c.ValidationFraction > 0 ? $", {c.ValidationFraction:P0} of the training set held out" : "");
     }
 
     /// <summary>A finished unit made under other hyperparameters is not this unit's result: refuse to mix them.</summary>

@@ -7,7 +7,7 @@ namespace Repro.Experiments;
 public sealed record Measurement(string Device, string Date, string Commit, int[] Seeds, string Log);
 
 /// <summary>
-/// Tolerance bands from our own seeds, for profiles the paper has no numbers for (experiments/fmnist.json): each cell
+/// Tolerance bands from our own seeds, for definitions the paper has no numbers for (experiments/fmnist.json): each cell
 /// is the measured n-seed mean ± 3 standard errors (SD/√n), because a rerun on a GPU draws new training trajectories
 /// (cuDNN is not deterministic), so its n-seed mean is a new draw of the same mean. Accuracy gets at least ±0.5 points
 /// for numerics on another card or driver. Claims are the paper's, written by hand; they are kept when bands are

@@ -15,7 +15,7 @@ public class RunWithoutOptionsTests
     {
         using var temp = new TempDir();
         var dir = Path.Combine(temp.Path, "run");
-        using var run = ReproProcess.Start(["run", "--preset", "quick", "--out", dir, "--device", "cpu",
+        using var run = ReproProcess.Start(["run", "--definition", "quick", "--out", dir, "--device", "cpu",
             "--set", "width=8", "--set", "trainSubset=128", "--set", "testSubset=1000", "--set", "epochs=1", "--set", "milestones=[]", "--set", "batchSize=64"]);
         Assert.True(run.Wait(TimeSpan.FromMinutes(3)) == 0, run.Output);
         var quick = ExperimentDefinition.LoadNamed("quick");

@@ -69,7 +69,7 @@ public class DefinitionTests
     }
 
     [Fact]
-    public void Fmnist_profile_loads_and_its_near_ood_split_partitions_the_classes()
+    public void Fmnist_definition_loads_and_its_near_ood_split_partitions_the_classes()
     {
         var d = ExperimentDefinition.Load(Path.Combine(Repo, "experiments", "fmnist.json"));
         Assert.Equal(["logitnorm", "l2", "no-l2"], d.Rows.Select(r => r.Name));

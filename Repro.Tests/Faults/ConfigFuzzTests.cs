@@ -275,7 +275,7 @@ public class ConfigFuzzTests(ITestOutputHelper output)
 
     private static readonly (string Verb, string[] Options, int Arguments)[] Verbs =
     [
-        ("run", ["--preset", "--config", "--definition", "--device", "--shard", "--out", "--set", "--seeds", "--workers", "--stack", "--rows", "--save-features"], 0),
+        ("run", ["--config", "--definition", "--device", "--shard", "--out", "--set", "--seeds", "--workers", "--stack", "--rows", "--save-features"], 0),
         ("quick", ["--device", "--shard", "--out", "--set", "--seeds", "--workers", "--stack", "--rows"], 0),
         ("table", ["--definition", "--from", "--bands"], 0),
         ("report", ["-o", "--definition", "--bands"], 1),
@@ -285,7 +285,7 @@ public class ConfigFuzzTests(ITestOutputHelper output)
         ("bench", ["--definition", "--rows", "--batch", "--precision", "--input", "--layout", "--stack", "--steps", "--warmup", "--device", "--json", "--project", "--peer", "--timings"], 0),
         ("export", ["--format", "-o"], 1),
         ("data", [], 1),
-        ("presets", [], 0),
+        ("definitions", [], 0),
         ("bands", ["--definition", "--from"], 0),
         ("reference", ["--definition", "--from"], 0),
     ];

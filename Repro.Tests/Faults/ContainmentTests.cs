@@ -94,8 +94,8 @@ public class ContainmentTests
         var outDir = Path.Combine(temp.Path, "x", "a", "b");
         foreach (var args in new[]
                  {
-                     new[] { "run", "--preset", "quick", "--seeds", "0", "--set", "row=..", "--out", outDir, "--device", "cpu" },
-                     ["run", "--preset", "quick", "--rows", "l2", "--seeds", "0", "--set", "row=..", "--out", outDir, "--device", "cpu"],
+                     new[] { "run", "--definition", "quick", "--seeds", "0", "--set", "row=..", "--out", outDir, "--device", "cpu" },
+                     ["run", "--definition", "quick", "--rows", "l2", "--seeds", "0", "--set", "row=..", "--out", outDir, "--device", "cpu"],
                  })
         {
             using var run = ReproProcess.Start(args);

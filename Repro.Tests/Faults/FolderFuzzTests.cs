@@ -371,7 +371,7 @@ public class FolderFuzzTests(TinyResults tiny, ITestOutputHelper output) : IClas
     // ------------------------------------------------------------------------------------------------ the verbs on them
 
     /// <summary>
-    /// `repro table`, `report`, `merge`, `compare`, `export`, `presets` and `bench --timings` run in process with
+    /// `repro table`, `report`, `merge`, `compare`, `export`, `definitions` and `bench --timings` run in process with
     /// arguments drawn from real, damaged, missing and linked folders and files and from the nasty values: each ends
     /// with exit 0, or 1/2/4 and an error saying what (never "unexpected"); nothing outside the case's folder changes,
     /// the units it was given stay as they were.
@@ -410,7 +410,7 @@ public class FolderFuzzTests(TinyResults tiny, ITestOutputHelper output) : IClas
                 3 => ["compare", P(), P(), .. r.Next(2) == 0 ? new[] { "--equivalence", V() } : [], .. r.Next(2) == 0 ? new[] { "--repeat", $"{P()},{P()}" } : []],
                 4 => ["export", P(), "-o", Path.Combine(fresh, $"w{r.Next(3)}.{(r.Next(2) == 0 ? "pt" : "safetensors")}"), "--format", r.Next(4) == 0 ? V() : "safetensors"],
                 5 => ["bench", "--timings", P(), "--project", "--definition", P()],
-                _ => ["presets"],
+                _ => ["definitions"],
             };
             var given = Tree(Path.Combine(tiny.Dir));
             var before = Tree(caseDir, except: fresh);
@@ -424,7 +424,7 @@ public class FolderFuzzTests(TinyResults tiny, ITestOutputHelper output) : IClas
             if (Difference(before, Tree(caseDir, except: fresh)) is { } changed) findings.Add($"{label}: {changed} changed outside the output folder");
             if (Difference(given, Tree(tiny.Dir)) is { } lost) findings.Add($"{label}: the fixture's {lost} changed");
         }
-        ConfigFuzzTests.Report(output, "verbs on folders (table, report, merge, compare, export, bench --timings, presets)", cases, accepted, findings);
+        ConfigFuzzTests.Report(output, "verbs on folders (table, report, merge, compare, export, bench --timings, definitions)", cases, accepted, findings);
     }
 
     /// <summary>One command line through <see cref="ReproCommand.Run"/> with standard output and error captured.</summary>

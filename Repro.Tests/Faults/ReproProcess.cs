@@ -23,7 +23,7 @@ public sealed class ReproProcess : IDisposable
     /// </summary>
     public static string[] TinyRunArgs(string outDir, string seeds) =>
     [
-        "run", "--preset", "quick", "--seeds", seeds, "--out", outDir, "--device", "cpu",
+        "run", "--definition", "quick", "--seeds", seeds, "--out", outDir, "--device", "cpu",
         "--set", "width=8", "--set", "trainSubset=256", "--set", "testSubset=1000", "--set", "epochs=3", "--set", "milestones=[2]", "--set", "batchSize=64",
     ];
 

@@ -8,9 +8,9 @@ using static TorchSharp.torch;
 namespace Repro.Tests.Reproduction;
 
 /// <summary>
-/// Resuming a unit on the GPU: the first run of the fmnist profile on an H100 failed here — TorchSharp's Module.load
+/// Resuming a unit on the GPU: the first run of the fmnist definition on an H100 failed here — TorchSharp's Module.load
 /// re-homes CUDA parameters, orphaning SGD's per-parameter state — which no CPU test can show. Runs with the
-/// reproduction on GPU runners, before its units need it; without a GPU it fails saying so. On the profile's device:
+/// reproduction on GPU runners, before its units need it; without a GPU it fails saying so. On the reproduction's device:
 /// the GPU acceptance script's dry run sets $REPRO_DEVICE=cpu.
 /// </summary>
 [Trait("Category", "Repro")]
@@ -20,7 +20,7 @@ public class GpuResume
     [Fact]
     public void An_interrupted_unit_resumes_on_the_gpu_and_keeps_training()
     {
-        var name = ReproProfile.FromEnvironment().Device;
+        var name = ReproductionRun.FromEnvironment().Device;
         Assert.True(!name.StartsWith("cuda", StringComparison.Ordinal) || Devices.CudaAvailable(),
             "no CUDA device: this test belongs to the GPU runners' `dotnet test --filter Category=Repro` (see the README's GPU section)");
         var device = Devices.Resolve(name);

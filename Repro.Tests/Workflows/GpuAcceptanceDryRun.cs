@@ -9,7 +9,7 @@ namespace Repro.Tests.Workflows;
 /// <summary>
 /// scripts/gpu-accept.sh, the GPU acceptance run a lease executes first, dry-run on the CPU at a tiny budget so it
 /// cannot rot between leases: every step runs and leaves its result file — the test executable's Category=Repro on
-/// the fmnist profile (its overridden recipe refused a verdict, saying so), stacked against separate against the
+/// the fmnist definition (its overridden recipe refused a verdict, saying so), stacked against separate against the
 /// device's noise, a SIGKILL mid-epoch and its resume, bf16 against fp32 — and a second call finds everything done.
 /// </summary>
 [Collection(TorchCollection.Name)]
@@ -33,7 +33,7 @@ public class GpuAcceptanceDryRun
         string Read(string name) => File.ReadAllText(Path.Combine(output, name));
         Assert.Contains("done: 5 of 5 steps", Read("session.log"));
 
-        // 1. The entry point: the units and the resume on the profile's device pass; the verdict refuses a dry run.
+        // 1. The entry point: the units and the resume on the reproduction's device pass; the verdict refuses a dry run.
         var results = XDocument.Load(Path.Combine(output, "entry.xml")).Descendants("test")
             .ToDictionary(t => t.Attribute("method")!.Value, t => t.Attribute("result")!.Value);
         Assert.Equal("Pass", results["Units_of_this_shard_run_to_completion"]);

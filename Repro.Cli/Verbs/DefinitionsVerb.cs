@@ -4,12 +4,12 @@ using Repro.Experiments;
 
 namespace Repro.Cli.Verbs;
 
-/// <summary>`repro presets`: the committed definitions (experiments/*.json) and every row's resolved config.</summary>
-internal static class PresetsVerb
+/// <summary>`repro definitions`: the committed definitions (experiments/*.json) and every row's resolved config.</summary>
+internal static class DefinitionsVerb
 {
     public static Command Create()
     {
-        var command = new Command("presets", "list the committed experiment definitions (experiments/*.json, run by name with --preset) and every row's config");
+        var command = new Command("definitions", "list the committed experiment definitions (experiments/*.json, named by --definition NAME) and every row's config");
         command.SetAction(_ =>
         {
             var repo = DataPaths.RepositoryRoot() ?? throw new ReproException("no repository found: the definitions live in its experiments/ folder");
