@@ -35,7 +35,7 @@ public static class ReproCommand
         }
         catch (ReproException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {e.Message}{CommandHints.For(e)}");
             return ExitCodes.Failed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

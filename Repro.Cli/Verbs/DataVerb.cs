@@ -55,10 +55,10 @@ internal static class DataVerb
         {
             ImageSet images;
             try { images = data.Get(name, split); }
-            catch (ReproException e) when (DataCatalog.IsMissing(e))
+            catch (DataMissingException e)
             {
                 missing.Add(name);
-                Console.WriteLine($"{name}/{split.ToString().ToLowerInvariant()}: not present (fetch with `{DataCatalog.FetchCommandFor(DataCatalog.Info(name))}`)");
+                Console.WriteLine($"{name}/{split.ToString().ToLowerInvariant()}: not present (fetch with `{CommandHints.FetchFor(e.Set)}`)");
                 continue;
             }
             var histogram = images.Labels.GroupBy(l => l).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}");

@@ -65,20 +65,15 @@ public static class DataCatalog
         }
         catch (FileNotFoundException e)
         {
-            // The cause is kept as the inner exception, so callers can tell "not fetched" from "corrupt".
-            throw new ReproException($"{info.Name} ({split}) is missing: {e.Message}. Run `{FetchCommandFor(info)}` to fetch it " +
-                                     $"(data directory: {dataDir ?? DataPaths.Root()}; override with ${DataPaths.EnvironmentVariable}).", e);
+            throw new DataMissingException(info, split, dataDir ?? DataPaths.Root(), e);
         }
     }
 
     private static ImageSet LoadFashionSplit(string? dataDir, Split split) =>
         LoadIdxPair(FashionMnist, Path.Combine(dataDir ?? DataPaths.Root(), FashionMnist.Name), split == Split.Train ? "train" : "t10k");
 
-    /// <summary>True when <paramref name="e"/> (from <see cref="Load"/>) means the files are not there at all.</summary>
-    public static bool IsMissing(ReproException e) => e.InnerException is FileNotFoundException;
-
-    public static string FetchCommandFor(DatasetInfo info) =>
-        info == Cifar10 || info == Cifar100 || info == Svhn ? DataPaths.FetchCifarCommand : DataPaths.FetchCommand;
+    /// <summary>CIFAR-10, CIFAR-100 and SVHN: downloaded from their authors' URLs (DataFetcher.FetchCifar), not always reachable.</summary>
+    public static bool FromAuthorsUrls(DatasetInfo info) => info == Cifar10 || info == Cifar100 || info == Svhn;
 
     /// <summary>CIFAR-10 binary: data_batch_1..5.bin (train) or test_batch.bin, 10,000 records each unless
     /// <paramref name="checkCounts"/> is false (tests use small files).</summary>

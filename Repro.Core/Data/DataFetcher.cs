@@ -290,7 +290,7 @@ public static class DataFetcher
         {
             throw new ReproException($"could not download {url} ({e.InnerException.Message}): the data is not reachable from this machine. " +
                                      $"To install it by hand, download it on a machine that can reach it, check its MD5 is {PublishedMd5[md5Key]}, " +
-                                     $"{byHand}, then run `{DataPaths.FetchCifarCommand}` again to verify it.", e.InnerException);
+                                     $"{byHand}, then fetch again to verify it.", e.InnerException);
         }
     }
 

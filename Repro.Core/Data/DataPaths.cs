@@ -4,8 +4,6 @@ namespace Repro.Data;
 public static class DataPaths
 {
     public const string EnvironmentVariable = "REPRO_DATA";
-    public const string FetchCommand = "./repro data fetch";
-    public const string FetchCifarCommand = "./repro data fetch cifar";
 
     public static string Root()
     {

@@ -50,7 +50,7 @@ public static class ImageFolder
     public static ImageFolderSet Load(string dir, int channels, int side, bool strict = false, string? name = null)
     {
         if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "1 (grey) or 3 (RGB)");
-        if (File.Exists(dir)) throw new ReproException($"{dir} is a file; --images takes a folder of PNG/JPEG images");
+        if (File.Exists(dir)) throw new ReproException($"{dir} is a file, not a folder of PNG/JPEG images");
         if (!Directory.Exists(dir)) throw new ReproException($"image folder {dir} does not exist");
         var root = Path.GetFullPath(dir);
         var skipped = new List<SkippedImage>();
@@ -68,7 +68,7 @@ public static class ImageFolder
             candidates.Add(new Candidate(file, relative, folder, Path.GetFileName(relative), slash < 0 ? null : relative[..slash]));
         }
         if (strict && skipped.Count > 0)
-            throw new ReproException($"{Path.Combine(dir, skipped[0].Path)}: {skipped[0].Reason} (--strict refuses a folder it cannot read whole)");
+            throw new ReproException($"{Path.Combine(dir, skipped[0].Path)}: {skipped[0].Reason} (strict: a folder it cannot read whole is refused)");
         if (candidates.Count == 0)
             throw new ReproException($"image folder {dir} holds no PNG or JPEG files ({string.Join(", ", Extensions)}); " +
                                      (others.Count > 0 ? $"it holds {Count(others.Count, "other file")}, e.g. {others.Order(StringComparer.Ordinal).First()}"
@@ -96,7 +96,7 @@ public static class ImageFolder
             {
                 if (strict)
                     throw new ReproException($"{Path.Combine(dir, c.RelativePath)}: {e.Message} " +
-                                             "(--strict refuses any image it cannot decode; without it the file is skipped and named)");
+                                             "(strict: any image that cannot be decoded refuses the folder; otherwise the file is skipped and named)");
                 skipped.Add(new SkippedImage(path, e.Message));
                 continue;
             }

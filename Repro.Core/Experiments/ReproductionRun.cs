@@ -43,17 +43,17 @@ public sealed record ReproductionRun(string Name, string DefinitionPath, string 
     }
 
     /// <summary>Everything that must hold before hours of training start; each problem says what to do.</summary>
-    public IReadOnlyList<string> Preconditions(ExperimentDefinition definition)
+    public IReadOnlyList<ReproException> Preconditions(ExperimentDefinition definition)
     {
-        var problems = new List<string>();
+        var problems = new List<ReproException>();
         if (Device.StartsWith("cuda", StringComparison.Ordinal) && !Devices.CudaAvailable())
-            problems.Add($"`{Name}` needs a CUDA GPU and this build's libtorch sees none: build with -p:TorchBackend=cuda " +
-                         "(or -p:TorchBackend=external with PyTorch's torch/lib on LD_LIBRARY_PATH), on a machine with a GPU");
+            problems.Add(new ReproException($"`{Name}` needs a CUDA GPU and this build's libtorch sees none: build with -p:TorchBackend=cuda " +
+                                            "(or -p:TorchBackend=external with PyTorch's torch/lib on LD_LIBRARY_PATH), on a machine with a GPU"));
         var data = new DataSets();
         foreach (var name in definition.Rows.Select(definition.ConfigFor).SelectMany(c => c.OodSets.Prepend(c.InDistribution)).Distinct())
         {
             try { data.Get(name, Split.Test); }
-            catch (ReproException e) { problems.Add(e.Message); }
+            catch (ReproException e) { problems.Add(e); }
         }
         return problems;
     }

@@ -62,7 +62,7 @@ public sealed record ToleranceBands(string Definition, int Version, string Notes
     public string NotApplicableNote(ExperimentDefinition definition, string path) =>
         $"No tolerance bands for `{definition.Name}` version {definition.Version} yet: {path} holds bands for `{Definition}` " +
         $"version {Version}, measured on a different model (see the definition's sources). They are shown for comparison, not " +
-        "judged; measure the current version's with `repro bands` (scripts/gpu-session.sh on a GPU).";
+        "judged; measure the current version's on a GPU and make its bands from that run (docs/fmnist.md says how).";
 
     public void Save(string path) =>
         Platform.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json) + "\n");

@@ -52,7 +52,7 @@ public static class ImageScoring
         outDir ??= ResultsFolder.RequireInside(unitDir, DefaultOut(unitDir, imagesDir));
         var summaryPath = Path.Combine(outDir, SummaryFile);
         if (File.Exists(summaryPath))
-            throw new ReproException($"{outDir} already holds a finished scoring ({SummaryFile}); refusing to overwrite it (choose another folder with -o)");
+            throw new ReproException($"{outDir} already holds a finished scoring ({SummaryFile}); refusing to overwrite it (choose another output folder)");
         var torchDevice = Devices.Resolve(device);
         var (config, model) = UnitModel.Load(unitDir, torchDevice);
         using var _ = model;

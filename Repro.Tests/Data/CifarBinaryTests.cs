@@ -141,10 +141,9 @@ public class CifarBinaryTests
         foreach (var (name, split, file) in new[] { ("cifar10", Split.Train, "data_batch_4.bin"), ("cifar100", Split.Test, "test.bin"),
                                                    ("svhn", Split.Test, "test_32x32.mat") })
         {
-            var e = Assert.Throws<ReproException>(() => DataCatalog.Load(name, split, dir.Path));
-            Assert.Contains(DataPaths.FetchCifarCommand, e.Message);
+            var e = Assert.Throws<DataMissingException>(() => DataCatalog.Load(name, split, dir.Path));
+            Assert.Contains(Repro.Cli.CommandHints.FetchCifar, Repro.Cli.CommandHints.For(e));
             Assert.Contains(file, e.Message);
-            Assert.True(DataCatalog.IsMissing(e));
         }
     }
 }

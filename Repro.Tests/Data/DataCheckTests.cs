@@ -21,8 +21,8 @@ public class DataCheckTests
         Assert.Equal(1, exit);   // the quickstart's MNIST is missing
         Assert.Contains(lines, l => l.StartsWith("fashion-mnist/train: 60000 images 1×28×28"));
         Assert.Contains(lines, l => l.StartsWith("fashion-mnist/test: 10000 images"));
-        Assert.Contains(lines, l => l.StartsWith($"mnist/test: not present (fetch with `{DataPaths.FetchCommand}`)"));
+        Assert.Contains(lines, l => l.StartsWith($"mnist/test: not present (fetch with `{Repro.Cli.CommandHints.Fetch}`)"));
         foreach (var split in new[] { "cifar10/train", "cifar10/test", "cifar100/train", "cifar100/test", "svhn/test" })
-            Assert.Contains(lines, l => l.StartsWith($"{split}: not present (fetch with `{DataPaths.FetchCifarCommand}`)"));
+            Assert.Contains(lines, l => l.StartsWith($"{split}: not present (fetch with `{Repro.Cli.CommandHints.FetchCifar}`)"));
     }
 }

@@ -112,8 +112,9 @@ public class IdxLoaderTests
     public void Missing_data_names_the_fetch_command()
     {
         using var dir = new TempDir();
-        var e = Assert.Throws<ReproException>(() => DataCatalog.Load("fashion-mnist", Split.Train, dir.Path));
-        Assert.Contains(DataPaths.FetchCommand, e.Message);
+        var e = Assert.Throws<DataMissingException>(() => DataCatalog.Load("fashion-mnist", Split.Train, dir.Path));
+        Assert.Equal((DataCatalog.FashionMnist, Split.Train), (e.Set, e.Split));
+        Assert.Contains(Repro.Cli.CommandHints.Fetch + "`", Repro.Cli.CommandHints.For(e));
         Assert.Contains("train-images-idx3-ubyte.gz", e.Message);
     }
 }

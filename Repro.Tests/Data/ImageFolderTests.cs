@@ -198,7 +198,7 @@ public class ImageFolderTests
         var e = Assert.Throws<ReproException>(() => ImageFolder.Load(dir.Path, channels: 1, side: 4, strict: true));
         Assert.Contains(Path.Combine(dir.Path, "cut.png"), e.Message);    // the first bad file in the folder's order
         Assert.Contains("truncated", e.Message);
-        Assert.Contains("--strict", e.Message);
+        Assert.Contains("(strict: ", e.Message);
     }
 
     [Fact]

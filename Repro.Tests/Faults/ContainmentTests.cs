@@ -64,14 +64,14 @@ public class ContainmentTests
     }
 
     [Fact]
-    public void A_reference_or_preset_name_cannot_leave_its_folder()
+    public void A_reference_or_definition_name_cannot_leave_its_folder()
     {
         using var temp = new TempDir();
         var path = temp.File("quick.json");
         var text = File.ReadAllText(Path.Combine(Repo, "experiments", "quick.json"));
         File.WriteAllText(path, text.Replace("\"reference\": \"fmnist\"", "\"reference\": \"../../x\""));
         Assert.Equal("reference", Assert.Throws<ConfigException>(() => ExperimentDefinition.Load(path)).Key);
-        Assert.Equal("preset", Assert.Throws<ConfigException>(() => ExperimentDefinition.LoadNamed("../experiments/quick")).Key);
+        Assert.Equal("definition", Assert.Throws<ConfigException>(() => ExperimentDefinition.LoadNamed("../experiments/quick")).Key);
         Assert.Equal("reference", Assert.Throws<ConfigException>(() => ReferenceResults.PathFor(Repo, "..")).Key);
     }
 

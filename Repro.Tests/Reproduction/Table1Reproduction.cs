@@ -37,7 +37,7 @@ public class Table1Reproduction
     {
         var (run, definition) = Setup();
         var problems = run.Preconditions(definition);
-        Assert.True(problems.Count == 0, "cannot reproduce:\n- " + string.Join("\n- ", problems));
+        Assert.True(problems.Count == 0, "cannot reproduce:\n- " + string.Join("\n- ", problems.Select(p => p.Message + Repro.Cli.CommandHints.For(p))));
 
         var experiment = run.Experiment(definition);
         // The stacks a `repro run` on this device would train (8 seeds as one model at batch ≤ 256 on a large card).

@@ -200,7 +200,7 @@ public class ScoreImagesTests(ScoredUnitFixture unit, ITestOutputHelper output) 
             (code, log) = Unprivileged("-o", Path.Combine(unit.Temp, "permissions-strict"), "--strict");
             Assert.Equal(1, code);
             Assert.Contains("error: ", log);
-            Assert.Contains("--strict", log);
+            Assert.Contains("(strict: ", log);
         }
         finally
         {
