@@ -79,7 +79,7 @@ internal static class BenchVerb
                         }
             }
             if (parse.GetValue(json) is { } jsonFile)
-                Platform.AtomicFile.WriteAllText(jsonFile, System.Text.Json.JsonSerializer.Serialize(timings, RunConfig.Json));
+                Platform.AtomicFile.WriteAllText(jsonFile, System.Text.Json.JsonSerializer.Serialize(timings, JsonFiles.Options));
             if (peers is not null)
             {
                 Console.WriteLine();
@@ -100,7 +100,7 @@ internal static class BenchVerb
         if (!File.Exists(path)) throw new ReproException($"timings file {path} does not exist");
         try
         {
-            var timings = System.Text.Json.JsonSerializer.Deserialize<List<StepTiming>>(File.ReadAllText(path), RunConfig.Json);
+            var timings = System.Text.Json.JsonSerializer.Deserialize<List<StepTiming>>(File.ReadAllText(path), JsonFiles.Options);
             return timings is { Count: > 0 } ? timings : throw new DataFormatException(path, "a JSON array of step timings (`repro bench --json`)", "none");
         }
         catch (System.Text.Json.JsonException e) { throw new DataFormatException(path, "a JSON array of step timings (`repro bench --json`)", e.Message); }

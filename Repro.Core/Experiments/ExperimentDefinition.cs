@@ -68,7 +68,7 @@ public sealed record ExperimentDefinition(
     {
         if (!File.Exists(path)) throw new ReproException($"experiment definition {path} does not exist");
         ExperimentDefinition? definition;
-        try { definition = JsonSerializer.Deserialize<ExperimentDefinition>(File.ReadAllText(path), RunConfig.Json); }
+        try { definition = JsonSerializer.Deserialize<ExperimentDefinition>(File.ReadAllText(path), JsonFiles.Options); }
         catch (JsonException e) { throw new DataFormatException(path, "an experiment definition", $"{e.Message}"); }
         if (definition is null || definition.Rows is null || definition.Rows.Count == 0 || definition.Seeds is null || definition.Seeds.Length == 0)
             throw new DataFormatException(path, "an experiment definition with rows and seeds", "none");

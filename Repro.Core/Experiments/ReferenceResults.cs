@@ -26,7 +26,7 @@ public sealed record ReferenceResults(string Experiment, string Description, str
     }
 
     public void Save(string path) =>
-        Platform.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json));
+        Platform.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonFiles.Options));
 
     public static string PathFor(string repositoryRoot, string experiment) =>
         Path.Combine(repositoryRoot, "artifacts", "reference", $"{Platform.SafeName.Require(experiment, "reference")}.json");
@@ -37,7 +37,7 @@ public sealed record ReferenceResults(string Experiment, string Description, str
         if (repositoryRoot is null) return null;
         var path = PathFor(repositoryRoot, experiment);
         if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<ReferenceResults>(File.ReadAllText(path), Training.RunConfig.Json); }
+        try { return JsonSerializer.Deserialize<ReferenceResults>(File.ReadAllText(path), JsonFiles.Options); }
         catch (JsonException e) { throw new DataFormatException(path, "reference results JSON", e.Message); }
     }
 }

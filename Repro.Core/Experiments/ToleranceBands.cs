@@ -33,7 +33,7 @@ public sealed record ToleranceBands(string Definition, int Version, string Notes
         if (!File.Exists(path)) throw new ReproException($"tolerance bands {path} do not exist");
         try
         {
-            var bands = JsonSerializer.Deserialize<ToleranceBands>(File.ReadAllText(path), Training.RunConfig.Json);
+            var bands = JsonSerializer.Deserialize<ToleranceBands>(File.ReadAllText(path), JsonFiles.Options);
             if (bands?.Cells is null || bands.Claims is null) throw new DataFormatException(path, "cells and claims", "none");
             if (bands.Definition is null || bands.Notes is null)
                 throw new DataFormatException(path, "tolerance bands with a definition name and notes", "none");
@@ -65,5 +65,5 @@ public sealed record ToleranceBands(string Definition, int Version, string Notes
         "judged; measure the current version's on a GPU and make its bands from that run (docs/fmnist.md says how).";
 
     public void Save(string path) =>
-        Platform.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json) + "\n");
+        Platform.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonFiles.Options) + "\n");
 }

@@ -93,7 +93,7 @@ public static class ImageScoring
             folder.Images.Count, folder.Candidates, folder.Skipped, folder.Ignored, folder.Classes,
             $"{idTest.Name}/test", idTest.Count, metrics, difference, cost, decodeSeconds, wall.Elapsed.TotalSeconds,
             Devices.Describe(torchDevice), Provenance.Versions(), DateTimeOffset.UtcNow);
-        AtomicFile.WriteAllText(summaryPath, JsonSerializer.Serialize(summary, RunConfig.Json));
+        AtomicFile.WriteAllText(summaryPath, JsonSerializer.Serialize(summary, JsonFiles.Options));
         return new ImageScores(folder, images, id, metrics, cost, decodeSeconds, outDir);
     }
 

@@ -21,7 +21,7 @@ public sealed record ResultsManifest(string Name, string Description, string? De
         if (!File.Exists(path)) return null;
         try
         {
-            var manifest = JsonSerializer.Deserialize<ResultsManifest>(File.ReadAllText(path), RunConfig.Json);
+            var manifest = JsonSerializer.Deserialize<ResultsManifest>(File.ReadAllText(path), JsonFiles.Options);
             if (manifest?.Rows is null || manifest.Seeds is null || manifest.Name is null)
                 throw new DataFormatException(path, "an experiment manifest with a name, seeds and rows", "none");
             foreach (var row in manifest.Rows)
@@ -56,7 +56,7 @@ public sealed record ResultsManifest(string Name, string Description, string? De
                 Rows = existing.Rows.Concat(mine.Rows.Where(r => existing.Rows.All(o => o.Row != r.Row))).ToList(),
             };
         }
-        AtomicFile.WriteAllText(Path.Combine(resultsDir, FileName), JsonSerializer.Serialize(mine, RunConfig.Json));
+        AtomicFile.WriteAllText(Path.Combine(resultsDir, FileName), JsonSerializer.Serialize(mine, JsonFiles.Options));
         return mine;
     }
 }

@@ -56,7 +56,7 @@ public static class UnitExport
         }
     }
 
-    private static readonly JsonSerializerOptions Indented = new(RunConfig.Json) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new(JsonFiles.Options) { WriteIndented = true };
 
     public static JsonObject Sidecar(string unitDir, RunConfig config, ModelSpec spec, ExportFormat format, string weightsFile)
     {

@@ -24,7 +24,7 @@ public sealed record UnitFailure(string Row, int Seed, string Reason, int Epoch,
         var partial = folder.Partial;
         Directory.CreateDirectory(partial);
         UnitFiles.WriteConfig(partial, unit);
-        AtomicFile.WriteAllText(Path.Combine(partial, FileName), JsonSerializer.Serialize(failure, RunConfig.Json));
+        AtomicFile.WriteAllText(Path.Combine(partial, FileName), JsonSerializer.Serialize(failure, JsonFiles.Options));
         if (Directory.Exists(unitDir) && !folder.IsFinished && !folder.IsFailed)
             Directory.Delete(unitDir, recursive: true);   // an earlier version's interrupted record: a config.json, no result
         folder.Complete("failure.rename");
@@ -37,7 +37,7 @@ public sealed record UnitFailure(string Row, int Seed, string Reason, int Epoch,
     {
         var path = Path.Combine(unitDir, FileName);
         if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<UnitFailure>(File.ReadAllText(path), RunConfig.Json); }
+        try { return JsonSerializer.Deserialize<UnitFailure>(File.ReadAllText(path), JsonFiles.Options); }
         catch (JsonException e) { throw new DataFormatException(path, "a unit failure record", e.Message); }
     }
 }

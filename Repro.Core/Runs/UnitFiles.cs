@@ -35,7 +35,7 @@ public static class UnitFiles
         File.WriteAllText(Path.Combine(dir, Curve), CurveCsv(result.Curve));
         foreach (var s in scores) File.WriteAllText(ScoresPath(dir, s.DataSet), ScoresCsv(s));
         Platform.CrashPoint.Here("unit.files");
-        File.WriteAllText(Path.Combine(dir, Metrics), System.Text.Json.JsonSerializer.Serialize(result, RunConfig.Json));
+        File.WriteAllText(Path.Combine(dir, Metrics), System.Text.Json.JsonSerializer.Serialize(result, JsonFiles.Options));
     }
 
     /// <summary>A unit's folder is finished when its metrics.json is there: written last, it marks the rest complete.</summary>
@@ -57,7 +57,7 @@ public static class UnitFiles
         var path = Path.Combine(unitDir, Metrics);
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize<UnitResult>(File.ReadAllText(path), RunConfig.Json)
+            return System.Text.Json.JsonSerializer.Deserialize<UnitResult>(File.ReadAllText(path), JsonFiles.Options)
                    ?? throw new DataFormatException(path, "a unit result object", "null");
         }
         catch (System.Text.Json.JsonException e) { throw new DataFormatException(path, "a unit result (metrics.json)", $"invalid JSON: {e.Message}"); }

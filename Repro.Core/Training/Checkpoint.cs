@@ -42,7 +42,7 @@ public sealed class Checkpoint(string directory)
         for (int k = 0; k < configs.Count; k++)
         {
             using (var state = generators[k].get_state()) File.WriteAllBytes(Path.Combine(dir, $"generator-{k}.bin"), state.data<byte>().ToArray());
-            File.WriteAllText(Path.Combine(dir, $"curve-{k}.json"), JsonSerializer.Serialize(curves[k], RunConfig.Json));
+            File.WriteAllText(Path.Combine(dir, $"curve-{k}.json"), JsonSerializer.Serialize(curves[k], JsonFiles.Options));
             File.WriteAllText(Path.Combine(dir, $"config-{k}.json"), configs[k].ToJson());
         }
         Platform.CrashPoint.Here("checkpoint.pointer");
@@ -79,7 +79,7 @@ public sealed class Checkpoint(string directory)
         {
             using (var state = tensor(File.ReadAllBytes(Path.Combine(dir, $"generator-{k}.bin")), ScalarType.Byte)) generators[k].set_state(state);
             var curvePath = Path.Combine(dir, $"curve-{k}.json");
-            curves.Add(JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(curvePath), RunConfig.Json)
+            curves.Add(JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(curvePath), JsonFiles.Options)
                        ?? throw new DataFormatException(curvePath, "the curve so far", "null"));
         }
         return curves;

@@ -76,15 +76,6 @@ public sealed record RunConfig
     /// <summary>"auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; init; } = "auto";
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        // Files people read and diff in reviews: "–", "±" and "'" as themselves, not \u escapes (none is embedded in HTML).
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
-    };
 
     /// <summary>Throws <see cref="ConfigException"/> naming the first invalid key.</summary>
     public RunConfig Validate()
@@ -155,9 +146,9 @@ public sealed record RunConfig
 
     /// <summary>Every config key as written in JSON and in --set overrides.</summary>
     public static IReadOnlyList<string> Keys { get; } =
-        JsonNode.Parse(JsonSerializer.Serialize(new RunConfig(), Json))!.AsObject().Select(kv => kv.Key).ToList();
+        JsonNode.Parse(JsonSerializer.Serialize(new RunConfig(), JsonFiles.Options))!.AsObject().Select(kv => kv.Key).ToList();
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, JsonFiles.Options);
 
     /// <summary>The same unit of work: every key equal except the device, which says where it runs, not what it is.</summary>
     public bool SameRecipe(RunConfig other) => RecipeDifferences(other).Count == 0;
@@ -185,7 +176,7 @@ public sealed record RunConfig
     {
         try
         {
-            return (JsonSerializer.Deserialize<RunConfig>(json, Json) ?? throw new ConfigException("(root)", $"{source} holds null"))
+            return (JsonSerializer.Deserialize<RunConfig>(json, JsonFiles.Options) ?? throw new ConfigException("(root)", $"{source} holds null"))
                 .Validate();
         }
         catch (JsonException e)

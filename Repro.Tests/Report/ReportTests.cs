@@ -28,7 +28,7 @@ public class ReportTests
         using var fixture = new ReportFixture();
         var (model, _) = Report(fixture);
         // Folder paths differ per run: the snapshot keeps what is after the results folder.
-        var json = JsonSerializer.Serialize(model, RunConfig.Json).Replace(fixture.Results + "/", "");
+        var json = JsonSerializer.Serialize(model, JsonFiles.Options).Replace(fixture.Results + "/", "");
         Snapshot.Match(JsonDocument.Parse(json).RootElement.ToString().Split('\n'));
     }
 
