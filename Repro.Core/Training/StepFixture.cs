@@ -24,7 +24,7 @@ public sealed class StepFixture : IDisposable
         Platform.ReproducibleCpu.EnsureApplied();
         random.manual_seed(config.Seed);
         Data = data;
-        Model = Trainer.CreateModel(config, data, stack).to(device);
+        Model = new ResNet18(config.ModelSpecFor(data, stack)).to(device);
         Trainer.PrepareForDevice(Model, device);
         if (channelsLast) ChannelsLast.ConvertParameters(Model);
         Model.train();

@@ -20,15 +20,6 @@ public sealed record TrainedModel(ResNet18 Model, IReadOnlyList<EpochRecord> Cur
 /// </summary>
 public static class Trainer
 {
-    /// <param name="stack">K models computed as one (ModelSpec.Stack); a stack to train comes from K single models instead
-    /// (TrainStack), so each keeps its own initialization — this one is for timing.</param>
-    public static ResNet18 CreateModel(RunConfig config, DatasetInfo data, int stack = 1) => new(new ModelSpec(
-        InputChannels: data.Channels, NumClasses: data.NumClasses, Width: config.Width, Activation: config.Activation,
-        FeatureNorm: config.FeatureNorm, FeatureNormEpsilon: config.FeatureNormEpsilon,
-        FeatureNormTemperature: config.FeatureNormTemperature, Shortcut: config.Shortcut,
-        SpectralNorm: config.SpectralNorm, SpectralNormCoefficient: config.SpectralNormCoefficient, InputSize: data.Side,
-        Precision: config.Precision, Stack: stack));
-
     public static ITrainingLoss CreateLoss(RunConfig config) => config.Loss switch
     {
         LossKind.CrossEntropy => new CrossEntropyLoss(),
@@ -74,7 +65,7 @@ public static class Trainer
             foreach (var c in configs)
             {
                 random.manual_seed(c.Seed);
-                singles.Add(CreateModel(c, stats).to(device));
+                singles.Add(new ResNet18(c.ModelSpecFor(stats)).to(device));
             }
             model = singles.Count == 1 ? singles[0] : ModelStack.Stack(singles);
             if (singles.Count > 1) foreach (var single in singles) single.Dispose();
