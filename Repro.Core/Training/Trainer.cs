@@ -52,7 +52,7 @@ public static class Trainer
         var model = seeds.CreateModel(stats, device);
         try
         {
-            PrepareForDevice(model, device);
+            if (PrepareForDevice(model, device) is { } warning) progress.Warning(warning);
             Train(seeds, model, trainSet, stats, device, progress, checkpoint);
             return seeds.TakeApart(model);
         }
@@ -110,15 +110,14 @@ public static class Trainer
     /// cuDNN times its algorithms for each shape once and keeps the fastest. Before the optimizer is built: it must hold
     /// the converted parameters. The CPU stays NCHW — oneDNN's channels_last kernels compute some small shapes wrong here.
     /// </summary>
-    public static void PrepareForDevice(ResNet18 model, Device device)
+    /// <returns>Why cudnn.benchmark could not be turned on, the first time that is tried; otherwise null.</returns>
+    public static string? PrepareForDevice(ResNet18 model, Device device)
     {
-        if (device.type != TorchSharp.DeviceType.CUDA) return;
+        if (device.type != TorchSharp.DeviceType.CUDA) return null;
         ChannelsLast.ConvertParameters(model);
-        if (!cudnnBenchmarkTried)
-        {
-            cudnnBenchmarkTried = true;
-            if (!Platform.CudnnBenchmark.TryEnable(out var message)) Console.Error.WriteLine($"warning: {message}; training goes on with cuDNN's default algorithm choice");
-        }
+        if (cudnnBenchmarkTried) return null;
+        cudnnBenchmarkTried = true;
+        return Platform.CudnnBenchmark.TryEnable(out var message) ? null : $"{message}; training goes on with cuDNN's default algorithm choice";
     }
 
     private static bool cudnnBenchmarkTried;
