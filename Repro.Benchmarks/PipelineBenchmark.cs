@@ -36,7 +36,7 @@ public class PipelineBenchmark
         cifarBatch128 = randint(0, 256, [128, 3, 32, 32]).to_type(ScalarType.Byte);
         cifarBatch1024 = randint(0, 256, [1024, 3, 32, 32]).to_type(ScalarType.Byte);
         generator = new Generator(0);
-        model = Trainer.CreateModel(TrainStepFixture.QuickL2, DataCatalog.FashionMnist);
+        model = new ResNet18(TrainStepFixture.QuickL2.ModelSpecFor(DataCatalog.FashionMnist));
         var rng = new Random(0);
         var pixels = new byte[10_000 * 28 * 28];
         rng.NextBytes(pixels);

@@ -44,6 +44,8 @@ public sealed class ConsoleProgress(string label, TextWriter? output = null, boo
                                 $"lr {r.LearningRate:G3}, {r.ImagesPerSecond:F0} img/s, {r.Seconds:F1} s");
     }
 
+    public void Warning(string message) => output.WriteLine($"warning: {message}");
+
     private static string Bar(double fraction)
     {
         const int width = 20;

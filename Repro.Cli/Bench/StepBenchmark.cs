@@ -32,6 +32,7 @@ public static class StepBenchmark
         using var scope = NewDisposeScope();
         var info = DataCatalog.Info(row.InDistribution);
         using var fixture = new StepFixture(row, info, device, stack, channelsLast);
+        if (fixture.Warning is { } warning) Console.Error.WriteLine($"warning: {warning}");
         Tensor Layout(Tensor x) => channelsLast ? Model.ChannelsLast.ToChannelsLast(x) : Trainer.ForDevice(x);
         var step = fixture.Step;
         using var generator = new Generator((ulong)row.Seed);

@@ -6,7 +6,7 @@ namespace Repro.Data;
 /// Batched, device-side input pipeline: random crop with zero padding and horizontal flip (the DDU/LogitNorm
 /// CIFAR augmentation), then scaling to [0, 1] and per-channel normalization. Random numbers come from the caller's
 /// seeded generator, drawn where the generator lives (the CPU: TorchSharp 0.107 makes no CUDA generators, see
-/// Trainer.NewGenerator) and copied to the batch's device, so every run repeats from its seed.
+/// SeedStack.Generators) and copied to the batch's device, so every run repeats from its seed.
 /// </summary>
 public static class Augmentation
 {

@@ -23,11 +23,16 @@ public enum FeatureNormMode
 /// </summary>
 public sealed class FeatureNormalization : nn.Module<Tensor, Tensor>
 {
+    /// <summary>ε of z/max(‖z‖, ε): the paper leaves it unnamed; 1e-12 is PyTorch's F.normalize default.</summary>
+    public const double DefaultEpsilon = 1e-12;
+    /// <summary>τ = 1 is the paper's method (τ = 0.1 T2FNorm's).</summary>
+    public const double DefaultTemperature = 1.0;
+
     public FeatureNormMode Mode { get; }
     public double Epsilon { get; }
     public double Temperature { get; }
 
-    public FeatureNormalization(FeatureNormMode mode, double epsilon = 1e-12, double temperature = 1.0) : base(nameof(FeatureNormalization))
+    public FeatureNormalization(FeatureNormMode mode, double epsilon = DefaultEpsilon, double temperature = DefaultTemperature) : base(nameof(FeatureNormalization))
     {
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be > 0");
         if (!(temperature > 0) || !double.IsFinite(temperature))

@@ -13,7 +13,9 @@ public enum ShortcutKind
 }
 
 /// <summary>
-/// Everything that decides the network. Width 64 is the paper's ResNet18. With SpectralNorm every convolution is a
+/// Everything that decides the network, and the one place each model setting's default is written (RunConfig takes
+/// its model defaults from here and maps a row to its spec in RunConfig.ModelSpecFor). Width 64 is the paper's
+/// ResNet18. With SpectralNorm every convolution is a
 /// <see cref="SpectralNormConv2d"/> (BatchNorm and the final linear layer are not normalized, as in DDU); InputSize
 /// (the square input's side) fixes each convolution's operator for the power iteration. Shortcut chooses the
 /// projection of the blocks that change shape; FeatureNormTemperature is τ of the train-time normalization z/(‖z‖·τ).
@@ -27,8 +29,8 @@ public sealed record ModelSpec(
     int Width = 64,
     ActivationKind Activation = ActivationKind.Relu,
     FeatureNormMode FeatureNorm = FeatureNormMode.None,
-    double FeatureNormEpsilon = 1e-12,
-    double FeatureNormTemperature = 1.0,
+    double FeatureNormEpsilon = FeatureNormalization.DefaultEpsilon,
+    double FeatureNormTemperature = FeatureNormalization.DefaultTemperature,
     ShortcutKind Shortcut = ShortcutKind.Conv,
     bool SpectralNorm = false,
     double SpectralNormCoefficient = SpectralNormConv2d.DefaultCoefficient,

@@ -18,7 +18,8 @@ public enum ExportFormat { Pytorch, Safetensors }
 /// </summary>
 public static class UnitExport
 {
-    public const string SidecarFormat = "repro-export/1";
+    /// <summary>2: enums spelled as in config.json (leaky-relu; precision bf16 or fp32). 1 wrote leaky_relu and described the precision.</summary>
+    public const string SidecarFormat = "repro-export/2";
 
     public static string DefaultFile(string unitDir, ExportFormat format)
     {
@@ -58,78 +59,81 @@ public static class UnitExport
 
     private static readonly JsonSerializerOptions Indented = new(JsonFiles.Options) { WriteIndented = true };
 
-    public static JsonObject Sidecar(string unitDir, RunConfig config, ModelSpec spec, ExportFormat format, string weightsFile)
+    /// <summary>What the weights are (architecture, preprocessing), which unit they came from, and that unit's config.</summary>
+    public static JsonObject Sidecar(string unitDir, RunConfig config, ModelSpec spec, ExportFormat format, string weightsFile) => new()
     {
-        var info = DataCatalog.Info(config.InDistribution);
-        var result = UnitFiles.ReadResult(unitDir);
-        return new JsonObject
+        ["format"] = SidecarFormat,
+        ["weights"] = weightsFile,
+        ["weightsFormat"] = format == ExportFormat.Pytorch ? "pytorch-state-dict" : "safetensors",
+        ["architecture"] = Architecture(spec),
+        ["preprocessing"] = Preprocessing(DataCatalog.Info(config.InDistribution)),
+        ["unit"] = Unit(config, UnitFiles.ReadResult(unitDir)),
+        ["config"] = JsonNode.Parse(config.ToJson()),
+    };
+
+    private static JsonObject Architecture(ModelSpec spec) => new()
+    {
+        ["network"] = "resnet18-cifar",
+        ["description"] = "CIFAR ResNet18: 3x3 stem conv (stride 1, no max-pool) + BatchNorm + activation; four stages of two " +
+                          "basic blocks (conv3x3-BN-act-conv3x3-BN, + shortcut, then act), widths w, 2w, 4w, 8w, strides 1, 2, 2, 2; " +
+                          "global average pooling to z (8w); feature normalization; linear classifier fc. No conv has a bias.",
+        ["width"] = spec.Width,
+        ["inputChannels"] = spec.InputChannels,
+        ["inputSize"] = spec.InputSize,
+        ["numClasses"] = spec.NumClasses,
+        ["featureDim"] = spec.FeatureDim,
+        ["activation"] = AsInConfig(spec.Activation),
+        ["leakyReluSlope"] = spec.Activation == ActivationKind.LeakyRelu ? Activations.LeakySlope : null,
+        ["shortcut"] = AsInConfig(spec.Shortcut),
+        ["shortcutDescription"] = spec.Shortcut == ShortcutKind.Avgpool
+            ? "DDU's AvgPoolShortCut where a block changes shape: avg_pool2d(kernel = stride = s), or for an odd side a 1x1 pool with stride s; then zero channels appended up to the block's width"
+            : "1x1 conv (stride s, no bias) + BatchNorm where a block changes shape (shortcut.0, shortcut.1)",
+        ["spectralNorm"] = spec.SpectralNorm ? SpectralNorm(spec) : null,
+        ["featureNormalization"] = new JsonObject
         {
-            ["format"] = SidecarFormat,
-            ["weights"] = weightsFile,
-            ["weightsFormat"] = format == ExportFormat.Pytorch ? "pytorch-state-dict" : "safetensors",
-            ["architecture"] = new JsonObject
-            {
-                ["network"] = "resnet18-cifar",
-                ["description"] = "CIFAR ResNet18: 3x3 stem conv (stride 1, no max-pool) + BatchNorm + activation; four stages of two " +
-                                  "basic blocks (conv3x3-BN-act-conv3x3-BN, + shortcut, then act), widths w, 2w, 4w, 8w, strides 1, 2, 2, 2; " +
-                                  "global average pooling to z (8w); feature normalization; linear classifier fc. No conv has a bias.",
-                ["width"] = spec.Width,
-                ["inputChannels"] = spec.InputChannels,
-                ["inputSize"] = spec.InputSize,
-                ["numClasses"] = spec.NumClasses,
-                ["featureDim"] = spec.FeatureDim,
-                ["activation"] = spec.Activation == ActivationKind.LeakyRelu ? "leaky_relu" : "relu",
-                ["leakyReluSlope"] = spec.Activation == ActivationKind.LeakyRelu ? Activations.LeakySlope : null,
-                ["shortcut"] = spec.Shortcut == ShortcutKind.Avgpool ? "avgpool" : "conv",
-                ["shortcutDescription"] = spec.Shortcut == ShortcutKind.Avgpool
-                    ? "DDU's AvgPoolShortCut where a block changes shape: avg_pool2d(kernel = stride = s), or for an odd side a 1x1 pool with stride s; then zero channels appended up to the block's width"
-                    : "1x1 conv (stride s, no bias) + BatchNorm where a block changes shape (shortcut.0, shortcut.1)",
-                ["spectralNorm"] = spec.SpectralNorm
-                    ? new JsonObject
-                    {
-                        ["coefficient"] = spec.SpectralNormCoefficient,
-                        ["operatorStabilityTerm"] = SpectralNormConv2d.OperatorStabilityTerm,
-                        ["description"] = "every conv: weight W with buffers u, v from power iteration. 3x3 convs (operator form): u has the layer's " +
-                                          "output shape [1, C_out, H_out, W_out], v its input shape [1, C_in, H, W]; sigma = sum(u * conv2d(v, W)); " +
-                                          "W_used = W / (max(1, sigma / c) + 1e-5). 1x1 convs (matrix form): u [C_out], v [C_in]; " +
-                                          "sigma = u . (W[C_out, C_in] v); W_used = W / max(1, sigma / c). In evaluation u, v are used as stored.",
-                    }
-                    : null,
-                ["featureNormalization"] = new JsonObject
-                {
-                    ["mode"] = spec.FeatureNorm switch
-                    {
-                        FeatureNormMode.TrainOnly => "train-only",
-                        FeatureNormMode.Always => "always",
-                        _ => "none",
-                    },
-                    ["epsilon"] = spec.FeatureNormEpsilon,
-                    ["temperature"] = spec.FeatureNormTemperature,
-                    ["description"] = "the classifier sees z / (max(||z||_2, eps) * temperature) when the normalization is active (train-only: in " +
-                                      "training only; always: also in evaluation); otherwise z / temperature. The feature_norm score is ||z||_2 of raw z.",
-                },
-                ["precision"] = spec.Precision == ComputePrecision.Bf16 ? "bf16 convolutions from fp32 weights" : "fp32",
-            },
-            ["preprocessing"] = new JsonObject
-            {
-                ["inDistribution"] = info.Name,
-                ["channels"] = info.Channels,
-                ["size"] = info.Side,
-                ["mean"] = new JsonArray(info.Mean.Select(m => (JsonNode?)m).ToArray()),
-                ["std"] = new JsonArray(info.Std.Select(s => (JsonNode?)s).ToArray()),
-                ["description"] = "uint8 pixels [N, C, H, W] / 255, then (x - mean) / std per channel; OoD sets are normalized with the in-distribution statistics",
-            },
-            ["unit"] = new JsonObject
-            {
-                ["row"] = config.Row,
-                ["seed"] = config.Seed,
-                ["oodSets"] = new JsonArray(config.OodSets.Select(s => (JsonNode?)s).ToArray()),
-                ["primaryScore"] = config.PrimaryScore,
-                ["idAccuracy"] = result.Accuracy,
-                ["commit"] = result.Versions.TryGetValue("commit", out var commit) ? commit : null,
-                ["finished"] = result.Finished,
-            },
-            ["config"] = JsonNode.Parse(config.ToJson()),
-        };
-    }
+            ["mode"] = AsInConfig(spec.FeatureNorm),
+            ["epsilon"] = spec.FeatureNormEpsilon,
+            ["temperature"] = spec.FeatureNormTemperature,
+            ["description"] = "the classifier sees z / (max(||z||_2, eps) * temperature) when the normalization is active (train-only: in " +
+                              "training only; always: also in evaluation); otherwise z / temperature. The feature_norm score is ||z||_2 of raw z.",
+        },
+        ["precision"] = AsInConfig(spec.Precision),
+        ["precisionDescription"] = spec.Precision == ComputePrecision.Bf16
+            ? "convolutions computed in bfloat16 from fp32 weights; the weights are fp32"
+            : "fp32 throughout",
+    };
+
+    private static JsonObject SpectralNorm(ModelSpec spec) => new()
+    {
+        ["coefficient"] = spec.SpectralNormCoefficient,
+        ["operatorStabilityTerm"] = SpectralNormConv2d.OperatorStabilityTerm,
+        ["description"] = "every conv: weight W with buffers u, v from power iteration. 3x3 convs (operator form): u has the layer's " +
+                          "output shape [1, C_out, H_out, W_out], v its input shape [1, C_in, H, W]; sigma = sum(u * conv2d(v, W)); " +
+                          "W_used = W / (max(1, sigma / c) + 1e-5). 1x1 convs (matrix form): u [C_out], v [C_in]; " +
+                          "sigma = u . (W[C_out, C_in] v); W_used = W / max(1, sigma / c). In evaluation u, v are used as stored.",
+    };
+
+    private static JsonObject Preprocessing(DatasetInfo info) => new()
+    {
+        ["inDistribution"] = info.Name,
+        ["channels"] = info.Channels,
+        ["size"] = info.Side,
+        ["mean"] = new JsonArray(info.Mean.Select(m => (JsonNode?)m).ToArray()),
+        ["std"] = new JsonArray(info.Std.Select(s => (JsonNode?)s).ToArray()),
+        ["description"] = "uint8 pixels [N, C, H, W] / 255, then (x - mean) / std per channel; OoD sets are normalized with the in-distribution statistics",
+    };
+
+    private static JsonObject Unit(RunConfig config, UnitResult result) => new()
+    {
+        ["row"] = config.Row,
+        ["seed"] = config.Seed,
+        ["oodSets"] = new JsonArray(config.OodSets.Select(s => (JsonNode?)s).ToArray()),
+        ["primaryScore"] = config.PrimaryScore,
+        ["idAccuracy"] = result.Accuracy,
+        ["commit"] = result.Versions.TryGetValue("commit", out var commit) ? commit : null,
+        ["finished"] = result.Finished,
+    };
+
+    /// <summary>An enum spelled as config.json spells it, so a reader of both needs one vocabulary.</summary>
+    private static JsonNode? AsInConfig<T>(T value) where T : struct, Enum => JsonSerializer.SerializeToNode(value, JsonFiles.Options);
 }

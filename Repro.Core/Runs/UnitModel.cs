@@ -36,7 +36,7 @@ public static class UnitModel
         if (!System.IO.File.Exists(weightsPath))
             throw new ReproException($"{unitDir} has no {File}: it finished before units kept their trained weights; run it again to get them");
         var config = UnitFiles.ReadConfig(unitDir);
-        var model = Trainer.CreateModel(config, DataCatalog.Info(config.InDistribution));
+        var model = new ResNet18(config.ModelSpecFor(DataCatalog.Info(config.InDistribution)));
         var (tensors, _) = SafetensorsFile.Read(weightsPath);
         try
         {

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Repro.Data;
+using Repro.Losses;
 using Repro.Model;
 
 namespace Repro.Training;
@@ -13,30 +15,34 @@ namespace Repro.Training;
 /// </summary>
 public sealed record RunConfig
 {
+    // First: every other static initializer below builds a RunConfig, whose model settings read it.
+    private static readonly ModelSpec ModelDefaults = new();
+
     /// <summary>Row label used in tables and directory names (Platform/SafeName.cs says what a name may be).</summary>
     public string Row { get; init; } = "l2";
     public string InDistribution { get; init; } = "fashion-mnist";
     public string[] OodSets { get; init; } = ["mnist"];
 
-    public int Width { get; init; } = 64;
-    public ActivationKind Activation { get; init; } = ActivationKind.Relu;
+    // The model's settings, with ModelSpec's defaults (each is written there once); ModelSpecFor maps them.
+    public int Width { get; init; } = ModelDefaults.Width;
+    public ActivationKind Activation { get; init; } = ModelDefaults.Activation;
     /// <summary>conv (1×1 convolution + BatchNorm) or avgpool (DDU's `-mod` shortcut, which comes with its leaky ReLU).</summary>
-    public ShortcutKind Shortcut { get; init; } = ShortcutKind.Conv;
-    public FeatureNormMode FeatureNorm { get; init; } = FeatureNormMode.None;
-    /// <summary>ε of z/max(‖z‖, ε); the paper leaves it unnamed, 1e-12 is PyTorch's F.normalize default.</summary>
-    public double FeatureNormEpsilon { get; init; } = 1e-12;
+    public ShortcutKind Shortcut { get; init; } = ModelDefaults.Shortcut;
+    public FeatureNormMode FeatureNorm { get; init; } = ModelDefaults.FeatureNorm;
+    /// <summary>ε of z/max(‖z‖, ε) (Model/FeatureNormalization.cs).</summary>
+    public double FeatureNormEpsilon { get; init; } = ModelDefaults.FeatureNormEpsilon;
     /// <summary>τ of z/(max(‖z‖, ε)·τ): 1 is the paper's method, 0.1 T2FNorm's (Model/FeatureNormalization.cs).</summary>
-    public double FeatureNormTemperature { get; init; } = 1.0;
+    public double FeatureNormTemperature { get; init; } = ModelDefaults.FeatureNormTemperature;
 
     /// <summary>DDU's soft spectral normalization on every convolution (the paper's "+" and L2 models).</summary>
-    public bool SpectralNorm { get; init; }
-    /// <summary>Lipschitz coefficient c of W / max(1, σ/c); DDU's default 3.</summary>
-    public double SpectralNormCoefficient { get; init; } = Model.SpectralNormConv2d.DefaultCoefficient;
+    public bool SpectralNorm { get; init; } = ModelDefaults.SpectralNorm;
+    /// <summary>Lipschitz coefficient c of W / max(1, σ/c) (Model/SpectralNormConv2d.cs).</summary>
+    public double SpectralNormCoefficient { get; init; } = ModelDefaults.SpectralNormCoefficient;
     /// <summary>fp32, or bf16: convolutions compute in bfloat16 from fp32 master weights (Model/LowPrecisionConv2d.cs).</summary>
-    public Model.ComputePrecision Precision { get; init; } = Model.ComputePrecision.Fp32;
+    public ComputePrecision Precision { get; init; } = ModelDefaults.Precision;
 
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
-    public double LogitNormTemperature { get; init; } = 0.04;
+    public double LogitNormTemperature { get; init; } = LogitNormLoss.DefaultTemperature;
 
     public int Epochs { get; init; } = 15;
     public int BatchSize { get; init; } = 128;
@@ -140,6 +146,13 @@ public sealed record RunConfig
 
     /// <summary>The training images this unit trains on, out of a training set of <paramref name="trainingImages"/> (Data/TrainingSplit.cs).</summary>
     public Data.TrainingSplit TrainingSplit(int trainingImages) => Data.TrainingSplit.For(Seed, ValidationFraction, TrainSubset, trainingImages);
+
+    /// <summary>The network this row trains on images shaped like <paramref name="data"/>'s; <paramref name="stack"/> K
+    /// models computed as one (ModelSpec.Stack). The one mapping from a config to a model.</summary>
+    public ModelSpec ModelSpecFor(DatasetInfo data, int stack = 1) => new(
+        InputChannels: data.Channels, NumClasses: data.NumClasses, InputSize: data.Side, Width: Width, Activation: Activation,
+        Shortcut: Shortcut, FeatureNorm: FeatureNorm, FeatureNormEpsilon: FeatureNormEpsilon, FeatureNormTemperature: FeatureNormTemperature,
+        SpectralNorm: SpectralNorm, SpectralNormCoefficient: SpectralNormCoefficient, Precision: Precision, Stack: stack);
 
     /// <summary>OpenOOD's cosine ends at 1e-6 (its lr_min argument is 1e-6 / lr, times the base lr).</summary>
     public const double CosineFloor = 1e-6;

@@ -16,6 +16,8 @@ public sealed class StepFixture : IDisposable
     public ResNet18 Model { get; }
     public TrainStep Step { get; }
     public DatasetInfo Data { get; }
+    /// <summary>Why cudnn.benchmark could not be turned on (Trainer.PrepareForDevice), for the caller to show; null when it was or need not be.</summary>
+    public string? Warning { get; }
 
     /// <param name="stack">K seeds as one stacked model: a step then takes K batches side by side ([N, K·C, H, W], labels [N, K]).</param>
     /// <param name="channelsLast">Weights in channels_last on any device (training uses it on CUDA only), to time the layout on the CPU.</param>
@@ -24,8 +26,8 @@ public sealed class StepFixture : IDisposable
         Platform.ReproducibleCpu.EnsureApplied();
         random.manual_seed(config.Seed);
         Data = data;
-        Model = Trainer.CreateModel(config, data, stack).to(device);
-        Trainer.PrepareForDevice(Model, device);
+        Model = new ResNet18(config.ModelSpecFor(data, stack)).to(device);
+        Warning = Trainer.PrepareForDevice(Model, device);
         if (channelsLast) ChannelsLast.ConvertParameters(Model);
         Model.train();
         optimizer = Trainer.CreateOptimizer(config, Model);

@@ -15,20 +15,12 @@ public sealed record TrainedModel(ResNet18 Model, IReadOnlyList<EpochRecord> Cur
 
 /// <summary>
 /// The one training loop, shared by the CLI, the tests and the benchmarks. Every random source is seeded from the
-/// config (weights via manual_seed, shuffling and augmentation via one generator), so a CPU run repeats exactly.
-/// Every step runs in its own dispose scope: memory is flat across epochs.
+/// config (weights via manual_seed, shuffling and augmentation via one generator per seed), so a CPU run repeats
+/// exactly. Every step runs in its own dispose scope: memory is flat across epochs. docs/training.md maps which file
+/// holds each part of the recipe.
 /// </summary>
 public static class Trainer
 {
-    /// <param name="stack">K models computed as one (ModelSpec.Stack); a stack to train comes from K single models instead
-    /// (TrainStack), so each keeps its own initialization — this one is for timing.</param>
-    public static ResNet18 CreateModel(RunConfig config, DatasetInfo data, int stack = 1) => new(new ModelSpec(
-        InputChannels: data.Channels, NumClasses: data.NumClasses, Width: config.Width, Activation: config.Activation,
-        FeatureNorm: config.FeatureNorm, FeatureNormEpsilon: config.FeatureNormEpsilon,
-        FeatureNormTemperature: config.FeatureNormTemperature, Shortcut: config.Shortcut,
-        SpectralNorm: config.SpectralNorm, SpectralNormCoefficient: config.SpectralNormCoefficient, InputSize: data.Side,
-        Precision: config.Precision, Stack: stack));
-
     public static ITrainingLoss CreateLoss(RunConfig config) => config.Loss switch
     {
         LossKind.CrossEntropy => new CrossEntropyLoss(),
@@ -45,118 +37,70 @@ public static class Trainer
         Checkpoint? checkpoint = null) => TrainStack([config], trainSet, device, progress, checkpoint)[0];
 
     /// <summary>
-    /// Trains K seeds of one recipe as one stacked model (ModelSpec.Stack; configs differing in their seed only). Each
-    /// seed keeps what a separate run of it has — its initialization (drawn as the separate model would draw it), its
-    /// held-out split, its data order and augmentation from its own generator, its own curve — and comes back as its
-    /// own model. A stack of one is the ordinary run. The checkpoint holds the whole stack.
+    /// Trains K seeds of one recipe as one stacked model (configs differing in their seed only; <see cref="SeedStack"/>
+    /// says what each seed keeps of a separate run), each coming back as its own model. A stack of one is the ordinary
+    /// run. The checkpoint holds the whole stack.
     /// </summary>
     public static IReadOnlyList<TrainedModel> TrainStack(IReadOnlyList<RunConfig> configs, ImageSet trainSet, Device device,
         IProgressSink? progress = null, Checkpoint? checkpoint = null)
     {
-        if (configs.Count == 0) throw new ArgumentException("a stack needs at least one seed", nameof(configs));
-        foreach (var c in configs) c.Validate();
-        var config = configs[0];
-        foreach (var other in configs.Skip(1))
-            if (config.RecipeDifferences(other, "seed") is { Count: > 0 } differences)
-                throw new ReproException($"seeds {config.Seed} and {other.Seed} cannot train as one stack: their recipes differ ({string.Join(", ", differences)})");
-        if (configs.Select(c => c.Seed).Distinct().Count() != configs.Count)
-            throw new ReproException($"a stack trains distinct seeds; got {string.Join(", ", configs.Select(c => c.Seed))}");
+        using var seeds = new SeedStack(configs, trainSet.Count);
         progress ??= IProgressSink.Silent;
-        var stats = DataCatalog.Info(trainSet.Name);
-        var splits = configs.Select(c => c.TrainingSplit(trainSet.Count)).ToList();
-
         Platform.ReproducibleCpu.EnsureApplied();
-        if (device.type == TorchSharp.DeviceType.CPU) Platform.ReproducibleCpu.RequireSafeWidth(config.Width);
-        var singles = new List<ResNet18>();
-        ResNet18? model = null;
+        if (device.type == TorchSharp.DeviceType.CPU) Platform.ReproducibleCpu.RequireSafeWidth(seeds.Recipe.Width);
+        var stats = DataCatalog.Info(trainSet.Name);
+        var model = seeds.CreateModel(stats, device);
         try
         {
-            foreach (var c in configs)
-            {
-                random.manual_seed(c.Seed);
-                singles.Add(CreateModel(c, stats).to(device));
-            }
-            model = singles.Count == 1 ? singles[0] : ModelStack.Stack(singles);
-            if (singles.Count > 1) foreach (var single in singles) single.Dispose();
-            singles.Clear();
-            PrepareForDevice(model, device);
-            var curves = Train(configs, model, trainSet, splits, stats, device, progress, checkpoint);
-            var seconds = curves.Select(curve => curve.Sum(r => r.Seconds)).ToList();
-            if (configs.Count == 1) return [new TrainedModel(model, curves[0], seconds[0], splits[0].Record)];
-            var trained = configs.Select((_, k) => new TrainedModel(ModelStack.Unstack(model, k), curves[k], seconds[k], splits[k].Record)).ToList();
-            model.Dispose();
-            return trained;
+            if (PrepareForDevice(model, device) is { } warning) progress.Warning(warning);
+            Train(seeds, model, trainSet, stats, device, progress, checkpoint);
+            return seeds.TakeApart(model);
         }
         catch
         {
-            foreach (var single in singles) single.Dispose();
-            model?.Dispose();
+            model.Dispose();
             throw;
         }
     }
 
-    private static List<List<EpochRecord>> Train(IReadOnlyList<RunConfig> configs, ResNet18 model, ImageSet trainSet,
-        IReadOnlyList<TrainingSplit> splits, DatasetInfo stats, Device device, IProgressSink progress, Checkpoint? checkpoint)
+    /// <summary>
+    /// The recipe. Each epoch: its learning rate, a fresh order of the training images; each step: the batch (gathered,
+    /// augmented, normalized), one SGD step, a check that the loss is finite; after the epoch: a check that every weight
+    /// is finite, the curve, the checkpoint. <paramref name="seeds"/> draws each seed's order and batch and keeps each
+    /// seed's numbers.
+    /// </summary>
+    private static void Train(SeedStack seeds, ResNet18 model, ImageSet trainSet, DatasetInfo stats, Device device,
+        IProgressSink progress, Checkpoint? checkpoint)
     {
-        var config = configs[0];
-        int k = configs.Count;
-        var loss = CreateLoss(config);
+        var config = seeds.Recipe;
         using var optimizer = CreateOptimizer(config, model);
-        var trainStep = new TrainStep(model, loss, optimizer);
-        var generators = configs.Select(c => NewGenerator(c.Seed)).ToList();
+        var trainStep = new TrainStep(model, CreateLoss(config), optimizer);
         using var pixels = trainSet.PixelTensor(device);
         using var labels = trainSet.LabelTensor(device);
-        var trainedIndices = splits.Select(s => tensor(s.Trained.Select(i => (long)i).ToArray(), device: device)).ToList();
-        try
+        int n = seeds.TrainedPerSeed, steps = (n + config.BatchSize - 1) / config.BatchSize;
+        int resumeAfter = checkpoint?.LatestEpoch() ?? 0;
+        if (resumeAfter > 0) seeds.Curves = checkpoint!.Restore(resumeAfter, seeds.Configs, model, optimizer, seeds.Generators);
+        for (int epoch = resumeAfter; epoch < config.Epochs; epoch++)
         {
-            int n = splits[0].Trained.Length, steps = (n + config.BatchSize - 1) / config.BatchSize;
-            var curves = configs.Select(_ => new List<EpochRecord>()).ToList();
-            int resumeAfter = checkpoint?.LatestEpoch() ?? 0;
-            if (resumeAfter > 0) curves = checkpoint!.Restore(resumeAfter, configs, model, optimizer, generators);
-            for (int epoch = resumeAfter; epoch < config.Epochs; epoch++)
+            double lr = config.LearningRateAt(epoch, 0, steps);
+            model.train();
+            var clock = Stopwatch.StartNew();
+            seeds.Shuffle(device);
+            for (int step = 0; step < steps; step++)
             {
-                double lr = config.LearningRateAt(epoch, 0, steps);
-                model.train();
-                var clock = Stopwatch.StartNew();
-                var lossSums = new double[k];
-                var correct = new long[k];
-                long seen = 0;
-                var orders = generators.Select(g => randperm(n, generator: g, device: g.device)).ToList();
-                for (int step = 0; step < steps; step++)
-                {
-                    int start = step * config.BatchSize, size = Math.Min(config.BatchSize, n - start);
-                    if (size < 2) break;   // BatchNorm cannot train on a single sample
-                    using var scope = NewDisposeScope();
-                    optimizer.LearningRate = config.LearningRateAt(epoch, step, steps);
-                    var (x, y) = StackedBatch(pixels, labels, trainedIndices, orders, start, size, config, stats, generators, device);
-                    var (values, right) = trainStep.Run(x, y);
-                    for (int m = 0; m < k; m++)
-                    {
-                        if (!double.IsFinite(values[m]))
-                            throw new DivergenceException(epoch + 1, step + 1, $"loss is {values[m]}" + (k > 1 ? $" (seed {configs[m].Seed})" : ""));
-                        lossSums[m] += values[m] * size;
-                        correct[m] += right[m];
-                    }
-                    seen += size;
-                    progress.Step(epoch + 1, config.Epochs, step + 1, steps, lossSums.Sum() / (k * seen), (double)correct.Sum() / (k * seen),
-                        k * seen / clock.Elapsed.TotalSeconds);
-                }
-                foreach (var order in orders) order.Dispose();
-                // A finite loss can hide a weight that overflowed this epoch; never checkpoint one (one reduction per tensor).
-                if (NonFiniteParameter(model) is { } name) throw new DivergenceException(epoch + 1, steps, $"weight '{name}' is not finite");
-                double seconds = clock.Elapsed.TotalSeconds;
-                for (int m = 0; m < k; m++)
-                    curves[m].Add(new EpochRecord(epoch + 1, lr, lossSums[m] / seen, (double)correct[m] / seen, seconds, seen / seconds));
-                progress.EpochDone(k == 1 ? curves[0][^1]
-                    : new EpochRecord(epoch + 1, lr, lossSums.Sum() / (k * seen), (double)correct.Sum() / (k * seen), seconds, k * seen / seconds), config.Epochs);
-                checkpoint?.Save(epoch + 1, configs, model, optimizer, generators, curves);
+                int start = step * config.BatchSize, size = Math.Min(config.BatchSize, n - start);
+                if (size < 2) break;   // BatchNorm cannot train on a single sample
+                using var scope = NewDisposeScope();
+                optimizer.LearningRate = config.LearningRateAt(epoch, step, steps);
+                var (x, y) = seeds.Batch(pixels, labels, start, size, stats);
+                var (losses, correct) = trainStep.Run(x, y);
+                seeds.Tally(losses, correct, size, epoch, step);
+                progress.Step(epoch + 1, config.Epochs, step + 1, steps, seeds.Loss, seeds.Accuracy, seeds.Seen / clock.Elapsed.TotalSeconds);
             }
-            return curves;
-        }
-        finally
-        {
-            foreach (var g in generators) g.Dispose();
-            foreach (var t in trainedIndices) t.Dispose();
+            // A finite loss can hide a weight that overflowed this epoch; never checkpoint one (one reduction per tensor).
+            if (NonFiniteParameter(model) is { } name) throw new DivergenceException(epoch + 1, steps, $"weight '{name}' is not finite");
+            progress.EpochDone(seeds.EndEpoch(epoch, lr, clock.Elapsed.TotalSeconds), config.Epochs);
+            checkpoint?.Save(epoch + 1, seeds.Configs, model, optimizer, seeds.Generators, seeds.Curves);
         }
     }
 
@@ -166,15 +110,14 @@ public static class Trainer
     /// cuDNN times its algorithms for each shape once and keeps the fastest. Before the optimizer is built: it must hold
     /// the converted parameters. The CPU stays NCHW — oneDNN's channels_last kernels compute some small shapes wrong here.
     /// </summary>
-    public static void PrepareForDevice(ResNet18 model, Device device)
+    /// <returns>Why cudnn.benchmark could not be turned on, the first time that is tried; otherwise null.</returns>
+    public static string? PrepareForDevice(ResNet18 model, Device device)
     {
-        if (device.type != TorchSharp.DeviceType.CUDA) return;
+        if (device.type != TorchSharp.DeviceType.CUDA) return null;
         ChannelsLast.ConvertParameters(model);
-        if (!cudnnBenchmarkTried)
-        {
-            cudnnBenchmarkTried = true;
-            if (!Platform.CudnnBenchmark.TryEnable(out var message)) Console.Error.WriteLine($"warning: {message}; training goes on with cuDNN's default algorithm choice");
-        }
+        if (cudnnBenchmarkTried) return null;
+        cudnnBenchmarkTried = true;
+        return Platform.CudnnBenchmark.TryEnable(out var message) ? null : $"{message}; training goes on with cuDNN's default algorithm choice";
     }
 
     private static bool cudnnBenchmarkTried;
@@ -182,23 +125,6 @@ public static class Trainer
     /// <summary>A batch's images in the layout the device's convolutions want (channels_last on CUDA).</summary>
     public static Tensor ForDevice(Tensor images) =>
         images.device.type == TorchSharp.DeviceType.CUDA ? ChannelsLast.ToChannelsLast(images) : images;
-
-    /// <summary>
-    /// One batch for each model of the stack, from its own order and generator, side by side (TrainingBatch.SideBySide).
-    /// </summary>
-    private static (Tensor X, Tensor Y) StackedBatch(Tensor pixels, Tensor labels, IReadOnlyList<Tensor> trainedIndices,
-        IReadOnlyList<Tensor> orders, int start, int size, RunConfig config, DatasetInfo stats, IReadOnlyList<Generator> generators, Device device)
-    {
-        return TrainingBatch.SideBySide(trainedIndices.Select((trained, m) =>
-            TrainingBatch.Prepare(pixels, labels, trained.index_select(0, orders[m].narrow(0, start, size).to(device)), config, stats, generators[m])).ToList());
-    }
-
-    /// <summary>
-    /// The generator of a seed's shuffling and augmentation, always on the CPU: its numbers are copied to the run's
-    /// device. TorchSharp 0.107 cannot make a CUDA generator — `new Generator(seed, cuda)` builds a CPU one that reports
-    /// CUDA (LibTorchSharp's THSGenerator_new), and drawing on CUDA from it crashed the process on an H200.
-    /// </summary>
-    private static Generator NewGenerator(int seed) => new((ulong)seed);
 
     /// <summary>The name of the first parameter holding a NaN or Inf, or null.</summary>
     public static string? NonFiniteParameter(ResNet18 model)

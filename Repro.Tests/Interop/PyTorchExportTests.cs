@@ -81,8 +81,15 @@ public class PyTorchExportTests(PyTorchExportTests.Units units, ITestOutputHelpe
     {
         var weights = Export(units.Paper, ExportFormat.Safetensors);
         var sidecar = File.ReadAllText(UnitExport.SidecarPath(weights));
-        foreach (var fact in new[] { "\"shortcut\": \"avgpool\"", "\"activation\": \"leaky_relu\"", "\"mode\": \"train-only\"", "\"coefficient\": 3", "\"mean\": [", "\"width\": 8" })
+        foreach (var fact in new[] { "\"shortcut\": \"avgpool\"", "\"activation\": \"leaky-relu\"", "\"mode\": \"train-only\"", "\"coefficient\": 3", "\"mean\": [", "\"width\": 8" })
             Assert.Contains(fact, sidecar);
+        // Every enum as config.json spells it.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(sidecar)!;
+        var (architecture, config) = (json["architecture"]!, json["config"]!);
+        Assert.Equal(config["activation"]!.ToJsonString(), architecture["activation"]!.ToJsonString());
+        Assert.Equal(config["shortcut"]!.ToJsonString(), architecture["shortcut"]!.ToJsonString());
+        Assert.Equal(config["precision"]!.ToJsonString(), architecture["precision"]!.ToJsonString());
+        Assert.Equal(config["featureNorm"]!.ToJsonString(), architecture["featureNormalization"]!["mode"]!.ToJsonString());
         var error = Assert.Throws<ReproException>(() => UnitExport.Write(units.Paper, ExportFormat.Safetensors, weights));
         Assert.Contains("refusing to overwrite", error.Message);
     }

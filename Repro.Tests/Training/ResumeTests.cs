@@ -44,7 +44,7 @@ public class ResumeTests
         using var y = torch.randint(0, 10, [16]);
         using var dir = new TempDir();
         var checkpoint = new Checkpoint(dir.Path);
-        using (var model = Trainer.CreateModel(config, info))
+        using (var model = new ResNet18(config.ModelSpecFor(info)))
         using (var optimizer = Trainer.CreateOptimizer(config, model))
         using (var generator = new torch.Generator(1))
         {
@@ -54,7 +54,7 @@ public class ResumeTests
             checkpoint.Save(1, [config], model, optimizer, [generator], [[]]);
         }
 
-        using var fresh = Trainer.CreateModel(config, info);
+        using var fresh = new ResNet18(config.ModelSpecFor(info));
         using var freshOptimizer = Trainer.CreateOptimizer(config, fresh);
         using var freshGenerator = new torch.Generator(2);
         var handles = fresh.parameters().Select(p => p.Handle).ToList();

@@ -1,3 +1,5 @@
+using Repro.Data;
+using Repro.Model;
 using Repro.Training;
 using Xunit;
 
@@ -58,6 +60,29 @@ public class RunConfigTests
         var e = Assert.Throws<ReproException>(() => a.RequireSameRecipe(b, differences => $"unit x differs ({differences})"));
         Assert.Equal("unit x differs (width: 64 → 32, shortcut: \"conv\" → \"avgpool\")", e.Message);
         a.RequireSameRecipe(a with { Device = "cpu" }, _ => "not thrown");
+    }
+
+    [Fact]
+    public void Every_model_setting_reaches_the_spec_from_the_key_of_its_name_and_the_defaults_are_the_specs()
+    {
+        var config = new RunConfig
+        {
+            Width = 16, Activation = ActivationKind.LeakyRelu, Shortcut = ShortcutKind.Avgpool, FeatureNorm = FeatureNormMode.TrainOnly,
+            FeatureNormEpsilon = 1e-6, FeatureNormTemperature = 0.5, SpectralNorm = true, SpectralNormCoefficient = 2,
+            Precision = ComputePrecision.Bf16,
+        };
+        var spec = config.ModelSpecFor(DataCatalog.Cifar10, stack: 3);
+        Assert.Equal((3, 10, 32, 3), (spec.InputChannels, spec.NumClasses, spec.InputSize, spec.Stack));
+        string[] fromData = [nameof(ModelSpec.InputChannels), nameof(ModelSpec.NumClasses), nameof(ModelSpec.InputSize), nameof(ModelSpec.Stack), nameof(ModelSpec.FeatureDim)];
+        foreach (var setting in typeof(ModelSpec).GetProperties().Where(p => !fromData.Contains(p.Name)))
+        {
+            var value = typeof(RunConfig).GetProperty(setting.Name)?.GetValue(config);
+            Assert.True(value is not null, $"ModelSpec.{setting.Name} has no config key");
+            Assert.NotEqual(setting.GetValue(new ModelSpec()), value);   // else a setting the mapping dropped would pass
+            Assert.Equal(value, setting.GetValue(spec));
+        }
+        var info = DataCatalog.FashionMnist;
+        Assert.Equal(new ModelSpec(InputChannels: info.Channels, NumClasses: info.NumClasses, InputSize: info.Side), new RunConfig().ModelSpecFor(info));
     }
 
     [Fact]

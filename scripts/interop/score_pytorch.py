@@ -98,7 +98,8 @@ class ResNet18(nn.Module):
         super().__init__()
         w, size = arch["width"], arch["inputSize"]
         slope = arch["leakyReluSlope"]
-        self.act = (lambda x: F.leaky_relu(x, slope)) if arch["activation"] == "leaky_relu" else F.relu
+        # Spelled as config.json spells it; sidecars of format repro-export/1 wrote leaky_relu.
+        self.act = (lambda x: F.leaky_relu(x, slope)) if arch["activation"] in ("leaky-relu", "leaky_relu") else F.relu
         self.conv1 = conv(arch["inputChannels"], w, 3, 1, size, arch["spectralNorm"])
         self.bn1 = nn.BatchNorm2d(w)
         stages, c_in = [], w
