@@ -6,9 +6,6 @@ using Repro.Training;
 
 namespace Repro.Reporting;
 
-/// <summary>An AUROC spread over seeds (ours or the paper's).</summary>
-public sealed record Spread(double Min, double Max, double Avg);
-
 /// <summary>An allowed interval for a cell and whether our value is inside it.</summary>
 public sealed record BandCheck(double Low, double High, string Reason, Verdict Verdict);
 
@@ -31,7 +28,6 @@ public sealed record AccuracyLine(string Row, string Label, int Seeds, double Me
 public sealed record UnitLine(string Row, int Seed, string Device, string Commit, string TorchSharp, string Libtorch,
     int Epochs, double SecondsPerEpoch, double TrainSeconds, double WallSeconds, string Finished);
 
-/// <summary>A row of the paper's own Table 1, shown for comparison when the results are on other data.</summary>
 /// <summary>
 /// One row's models under one score against one OoD set: mean AUROC over seeds, half its 95% interval over seeds
 /// (Student's t, two or more seeds), half the 95% interval one seed's AUROC has from its test sets (DeLong), and FPR95
@@ -43,6 +39,7 @@ public sealed record ScoreCell(string Row, int Seeds, double? Auroc, double? See
 /// <summary>A line of the row × score grid: one score on every row's models against one OoD set.</summary>
 public sealed record ScoreGridLine(string OodSet, string Score, IReadOnlyList<ScoreCell> Cells);
 
+/// <summary>A row of the paper's own Table 1, shown for comparison when the results are on other data.</summary>
 public sealed record PaperLine(string Label, IReadOnlyDictionary<string, Spread> Auroc, double Accuracy);
 
 public sealed record PaperReference(string Caption, IReadOnlyDictionary<string, string> OodSets, IReadOnlyList<PaperLine> Rows);
@@ -125,19 +122,16 @@ public sealed record ReportModel(
 
         var lines = table.Rows.Select(r => new TableLine(
             r.Definition.Name, r.Definition.Label, r.Definition.Score, r.FinishedSeeds.Count, definition.Seeds.Length,
-            definition.OodSets.Keys.Select(ood => new AurocEntry(ood,
-                r.Auroc[ood] is { } c ? new Spread(c.Min, c.Max, c.Avg) : null, r.Auroc[ood]?.Seeds ?? 0,
-                r.Definition.Paper?.Auroc.GetValueOrDefault(ood) is { } p ? new Spread(p.Min, p.Max, p.Avg) : null,
-                Check(r.Definition.Name, Band.AurocAverage, ood))).ToList(),
+            definition.OodSets.Keys.Select(ood => new AurocEntry(ood, r.Own(ood).Auroc.Spread, r.Own(ood).Auroc.Count,
+                r.Definition.Paper?.Auroc.GetValueOrDefault(ood), Check(r.Definition.Name, Band.AurocAverage, ood))).ToList(),
             r.Accuracy, r.Definition.Paper?.Accuracy, Check(r.Definition.Name, Band.AccuracyAverage, null))).ToList();
         var claims = bands is null ? [] : table.JudgeClaims(bands)
             .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict, c.Statistics)).ToList();
 
         var spreads = (from row in table.Rows
                        from ood in definition.OodSets.Keys
-                       let seeds = row.AurocSeeds[ood].PerSeed.OrderBy(s => s.Seed).Select(s => new SeedAuroc(s.Seed, s.Value)).ToList()
-                       let paper = row.Definition.Paper?.Auroc.GetValueOrDefault(ood)
-                       select new SeedSpread(row.Definition.Name, row.Definition.Label, ood, seeds, paper is null ? null : new Spread(paper.Min, paper.Max, paper.Avg)))
+                       let seeds = row.Own(ood).Auroc.PerSeed.OrderBy(s => s.Seed).Select(s => new SeedAuroc(s.Seed, s.Value)).ToList()
+                       select new SeedSpread(row.Definition.Name, row.Definition.Label, ood, seeds, row.Definition.Paper?.Auroc.GetValueOrDefault(ood)))
             .ToList();
 
         var accuracy = table.Rows
@@ -229,8 +223,7 @@ public sealed record ReportModel(
             $"The paper's Table 1 ({table1.ConfigFor(table1.Rows[0]).InDistribution} in-distribution; from {Rel(repositoryRoot, path)}). " +
             "These results are on other data: compare the ordering of the rows, not the values.",
             table1.OodSets,
-            table1.Rows.Where(r => r.Paper is not null).Select(r => new PaperLine(r.Label,
-                r.Paper!.Auroc.ToDictionary(kv => kv.Key, kv => new Spread(kv.Value.Min, kv.Value.Max, kv.Value.Avg)), r.Paper.Accuracy)).ToList());
+            table1.Rows.Where(r => r.Paper is not null).Select(r => new PaperLine(r.Label, r.Paper!.Auroc, r.Paper.Accuracy)).ToList());
     }
 
     /// <summary>Why a unit failed (its failure.json), or null when it did not.</summary>
