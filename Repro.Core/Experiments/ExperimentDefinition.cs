@@ -4,11 +4,8 @@ using Repro.Training;
 
 namespace Repro.Experiments;
 
-/// <summary>The paper's reported AUROC spread over its seeds for one OoD set.</summary>
-public sealed record PaperCell(double Min, double Max, double Avg);
-
-/// <summary>What the paper reports for one row: AUROC per OoD set and mean ID accuracy.</summary>
-public sealed record PaperRow(IReadOnlyDictionary<string, PaperCell> Auroc, double Accuracy);
+/// <summary>What the paper reports for one row: the AUROC's spread over its seeds per OoD set, and mean ID accuracy.</summary>
+public sealed record PaperRow(IReadOnlyDictionary<string, Spread> Auroc, double Accuracy);
 
 /// <summary>
 /// One row of a versioned experiment definition: its config keys on top of the common ones, the score it is judged by,

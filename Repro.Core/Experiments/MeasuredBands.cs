@@ -26,9 +26,10 @@ public static class MeasuredBands
         {
             var units = results.Where(r => r.Row == row.UnitRow).ToList();
             if (units.Count < 2) throw new ReproException($"row '{row.Name}' has {units.Count} finished seed(s); bands need at least 2 (the issue asks ≥ 5)");
+            var summary = TableRow.Of(row, units, definition.OodSets.Keys, []);
             foreach (var ood in definition.OodSets.Keys)
-                cells.Add(Cell(row.Name, Band.AurocAverage, ood, SeedValues.Of(units, u => u.Ood[ood][row.Score].Auroc), 0));
-            cells.Add(Cell(row.Name, Band.AccuracyAverage, null, SeedValues.Of(units, u => u.Accuracy), MinimumAccuracyHalfWidth));
+                cells.Add(Cell(row.Name, Band.AurocAverage, ood, summary.Own(ood).Auroc, 0));
+            cells.Add(Cell(row.Name, Band.AccuracyAverage, null, summary.AccuracySeeds, MinimumAccuracyHalfWidth));
         }
         var measured = new Measurement(
             string.Join("; ", results.Select(r => r.Device).Distinct()),

@@ -4,17 +4,31 @@ using Repro.Runs;
 
 namespace Repro.Experiments;
 
-/// <summary>Our aggregate of one row × OoD set: the primary score's AUROC over the seeds that have finished.</summary>
-public sealed record AurocCell(double Min, double Max, double Avg, int Seeds);
-
 /// <summary>
-/// One row of the table: per OoD set the AUROC cell and the seeds' values behind it; accuracy likewise; and per OoD set
-/// every registered score's AUROC, FPR95 and test-set error over the same seeds (<see cref="EveryScore"/>: the row × score grid).
+/// One row over the seeds that finished: the ID accuracy, and per OoD set every registered score's AUROC, FPR95 and
+/// test-set error (<see cref="EveryScore"/>: the row × score grid, the row's own score among them). The one aggregation
+/// of units over seeds: the paper-shaped table, the run's summary and references, and measured bands all read it.
 /// </summary>
-public sealed record TableRow(RowDefinition Definition, IReadOnlyDictionary<string, AurocCell?> Auroc, double? Accuracy,
-    IReadOnlyList<int> FinishedSeeds, IReadOnlyList<int> MissingSeeds,
-    IReadOnlyDictionary<string, SeedValues> AurocSeeds, SeedValues AccuracySeeds,
-    IReadOnlyDictionary<string, IReadOnlyDictionary<string, ScoreSeeds>> EveryScore);
+public sealed record TableRow(RowDefinition Definition, IReadOnlyList<int> FinishedSeeds, IReadOnlyList<int> MissingSeeds,
+    SeedValues AccuracySeeds, IReadOnlyDictionary<string, IReadOnlyDictionary<string, ScoreSeeds>> EveryScore)
+{
+    /// <param name="units">The row's finished units, one per seed.</param>
+    public static TableRow Of(RowDefinition row, IReadOnlyCollection<UnitResult> units, IEnumerable<string> oodSets, IEnumerable<int> plannedSeeds)
+    {
+        // The row's own score is one of the grid's cells (a definition may still name one the registry lacks).
+        var scores = Scores.ScoreRegistry.Names.Append(row.Score).Distinct().ToList();
+        var finished = units.Select(u => u.Seed).Order().ToList();
+        return new TableRow(row, finished, plannedSeeds.Except(finished).ToList(), SeedValues.Of(units, u => u.Accuracy),
+            oodSets.ToDictionary(ood => ood, ood => (IReadOnlyDictionary<string, ScoreSeeds>)
+                scores.ToDictionary(score => score, score => ScoreSeeds.Of(units, ood, score))));
+    }
+
+    /// <summary>The row's own score on <paramref name="ood"/>, the one it is judged by.</summary>
+    public ScoreSeeds Own(string ood) => EveryScore[ood][Definition.Score];
+
+    /// <summary>Mean ID accuracy over the finished seeds; null when none has.</summary>
+    public double? Accuracy => AccuracySeeds.Count == 0 ? null : AccuracySeeds.Mean;
+}
 
 public enum Verdict { Within, Outside, Missing }
 
@@ -52,33 +66,17 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
     public static PaperTable Aggregate(ExperimentDefinition definition, IEnumerable<UnitResult> results)
     {
         var byRow = results.GroupBy(r => r.Row).ToDictionary(g => g.Key, g => g.DistinctBy(r => r.Seed).ToList());
-        var rows = definition.Rows.Select(row =>
-        {
-            var units = byRow.GetValueOrDefault(row.UnitRow, []).Where(u => definition.Seeds.Contains(u.Seed)).ToList();
-            var accuracy = SeedValues.Of(units, u => u.Accuracy);
-            var finished = units.Select(u => u.Seed).Order().ToList();
-            var everyScore = definition.OodSets.Keys.ToDictionary(ood => ood, ood => (IReadOnlyDictionary<string, ScoreSeeds>)
-                Scores.ScoreRegistry.Names.ToDictionary(name => name, name => ScoreSeeds.Of(units, ood, name)));
-            // The row's own score is one of the grid's cells (a definition may still name one the registry lacks).
-            var seeds = definition.OodSets.Keys.ToDictionary(ood => ood, ood =>
-                (everyScore[ood].TryGetValue(row.Score, out var own) ? own : ScoreSeeds.Of(units, ood, row.Score)).Auroc);
-            var auroc = seeds.ToDictionary(kv => kv.Key, kv => kv.Value.Count == 0 ? null : new AurocCell(kv.Value.Min, kv.Value.Max, kv.Value.Mean, kv.Value.Count));
-            return new TableRow(row, auroc, accuracy.Count == 0 ? null : accuracy.Mean, finished,
-                definition.Seeds.Except(finished).ToList(), seeds, accuracy, everyScore);
-        }).ToList();
-        return new PaperTable(definition, rows);
+        return new PaperTable(definition, definition.Rows.Select(row => TableRow.Of(row,
+            byRow.GetValueOrDefault(row.UnitRow, []).Where(u => definition.Seeds.Contains(u.Seed)).ToList(),
+            definition.OodSets.Keys, definition.Seeds)).ToList());
     }
 
-    public double? Value(string row, string metric, string? ood)
+    public double? Value(string row, string metric, string? ood) => metric switch
     {
-        var r = Rows.FirstOrDefault(x => x.Definition.Name == row);
-        return metric switch
-        {
-            Band.AurocAverage when ood is not null => r?.Auroc.GetValueOrDefault(ood)?.Avg,
-            Band.AccuracyAverage => r?.Accuracy,
-            _ => throw new ReproException($"unknown band metric '{metric}' (row {row})"),
-        };
-    }
+        Band.AurocAverage when ood is not null => Own(row, ood)?.Auroc.Spread?.Avg,
+        Band.AccuracyAverage => Rows.FirstOrDefault(x => x.Definition.Name == row)?.Accuracy,
+        _ => throw new ReproException($"unknown band metric '{metric}' (row {row})"),
+    };
 
     public IReadOnlyList<CellVerdict> Judge(ToleranceBands bands) => bands.Cells.Select(b =>
     {
@@ -94,14 +92,15 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         return new ClaimVerdict(c, left, right, verdict, Paired(c), TestSetHalfWidth(c.Left), TestSetHalfWidth(c.Right));
     }).ToList();
 
-    private double? TestSetHalfWidth(CellRef side) =>
-        Rows.FirstOrDefault(r => r.Definition.Name == side.Row) is { } row && side.Ood is { } ood
-        && row.EveryScore.GetValueOrDefault(ood)?.GetValueOrDefault(row.Definition.Score) is { } cell ? cell.TestSetHalfWidth : null;
+    /// <summary>The row's own score on <paramref name="ood"/>; null for a row or OoD set the table has not.</summary>
+    private ScoreSeeds? Own(string row, string? ood) =>
+        Rows.FirstOrDefault(r => r.Definition.Name == row) is { } r && ood is not null && r.EveryScore.ContainsKey(ood) ? r.Own(ood) : null;
+
+    private double? TestSetHalfWidth(CellRef side) => Own(side.Row, side.Ood)?.TestSetHalfWidth;
 
     private PairedDifference? Paired(Claim c)
     {
-        SeedValues? Seeds(CellRef side) => Rows.FirstOrDefault(r => r.Definition.Name == side.Row)?.AurocSeeds.GetValueOrDefault(side.Ood);
-        if (Seeds(c.Left) is not { } left || Seeds(c.Right) is not { } right) return null;
+        if (Own(c.Left.Row, c.Left.Ood)?.Auroc is not { } left || Own(c.Right.Row, c.Right.Ood)?.Auroc is not { } right) return null;
         var common = left.PerSeed.Select(v => v.Seed).Intersect(right.PerSeed.Select(v => v.Seed)).Count();
         return common < 2 ? null : SeedStatistics.Compare(left, right, c.Margin);
     }
@@ -131,7 +130,7 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
             var cells = new List<string> { row.Definition.Label, $"{row.FinishedSeeds.Count}/{Definition.Seeds.Length}" };
             foreach (var ood in oods)
             {
-                var c = row.Auroc[ood];
+                var c = row.Own(ood).Auroc.Spread;
                 var paper = row.Definition.Paper?.Auroc.GetValueOrDefault(ood);
                 cells.AddRange([F(c?.Min), F(c?.Max), F(c?.Avg) + Mark(name, Band.AurocAverage, ood), F(paper?.Avg)]);
             }

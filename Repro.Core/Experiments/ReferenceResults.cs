@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace Repro.Experiments;
 
-/// <summary>Summary of one row over seeds: the primary score's AUROC spread and FPR95, and ID accuracy.</summary>
+/// <summary>
+/// One row × OoD set of a <see cref="TableRow"/> as a line of the run's summary table and of a reference file (whose
+/// flat shape it keeps): the own score's AUROC spread and FPR95, and ID accuracy.
+/// </summary>
 public sealed record RowSummary(string Row, string Score, string OodSet, int Seeds,
     double AurocMean, double AurocMin, double AurocMax, double Fpr95Mean, double AccuracyMean);
 

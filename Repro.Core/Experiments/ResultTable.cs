@@ -7,15 +7,22 @@ namespace Repro.Experiments;
 /// <summary>Summaries over seeds and the plain-text table the CLI prints.</summary>
 public static class ResultTable
 {
+    /// <summary>
+    /// Per row of <paramref name="results"/> (in the order the units came) and OoD set it was evaluated on, its own
+    /// score's line. No definition is needed: a row is what its units name, judged by their primary score.
+    /// </summary>
     public static IReadOnlyList<RowSummary> Summarize(IEnumerable<UnitResult> results) =>
-        results.GroupBy(r => r.Row)
-            .SelectMany(g => g.First().Ood.Keys.Select(ood =>
+        results.GroupBy(r => r.Row).SelectMany(units =>
+        {
+            var first = units.First();
+            var row = TableRow.Of(new RowDefinition(units.Key, units.Key, first.PrimaryScore, null, null), units.ToList(), first.Ood.Keys, []);
+            return first.Ood.Keys.Select(ood =>
             {
-                var auroc = SeedValues.Of(g, r => r.Primary(ood).Auroc);
-                return new RowSummary(g.Key, g.First().PrimaryScore, ood, auroc.Count, auroc.Mean, auroc.Min, auroc.Max,
-                    SeedValues.Of(g, r => r.Primary(ood).Fpr95).Mean, SeedValues.Of(g, r => r.Accuracy).Mean);
-            }))
-            .ToList();
+                var own = row.Own(ood);
+                return new RowSummary(units.Key, first.PrimaryScore, ood, own.Auroc.Count, own.Auroc.Mean, own.Auroc.Min, own.Auroc.Max,
+                    own.Fpr95.Mean, row.AccuracySeeds.Mean);
+            });
+        }).ToList();
 
     /// <summary>
     /// This run's numbers and, beside them, the reference of the full-budget preset (or a plain statement that none

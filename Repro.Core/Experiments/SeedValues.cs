@@ -6,6 +6,12 @@ namespace Repro.Experiments;
 public sealed record SeedValue(int Seed, double Value);
 
 /// <summary>
+/// Min, max and mean over seeds, where the seeds' own values are not at hand: what the paper reports (experiments/*.json
+/// "paper"), and what <see cref="SeedValues"/> shows of ours beside it.
+/// </summary>
+public sealed record Spread(double Min, double Max, double Avg);
+
+/// <summary>
 /// The one aggregation over seeds: a quantity (a score's AUROC on an OoD set, FPR95, accuracy) for each finished seed,
 /// with its min, max, mean and standard deviation. The tables, the report, references and measured bands all read it.
 /// </summary>
@@ -18,6 +24,9 @@ public sealed record SeedValues(IReadOnlyList<SeedValue> PerSeed)
     public double Min => PerSeed.Min(v => v.Value);
     public double Max => PerSeed.Max(v => v.Value);
     public double Mean => PerSeed.Average(v => v.Value);
+
+    /// <summary>Null when no seed has finished: a missing cell, never a zero.</summary>
+    public Spread? Spread => Count == 0 ? null : new(Min, Max, Mean);
 
     /// <summary>Sample standard deviation (n − 1); needs two seeds.</summary>
     public double StandardDeviation

@@ -8,29 +8,23 @@ namespace Repro.Metrics;
 /// </summary>
 public static class Aupr
 {
-    public static double In(ReadOnlySpan<double> id, ReadOnlySpan<double> ood) => AveragePrecision(id, ood, sign: +1);
+    public static double In(ReadOnlySpan<double> id, ReadOnlySpan<double> ood) =>
+        AveragePrecision(new ScoreRanking(id, ood).Groups(highestFirst: true).Select(g => (g.Id, g.Ood)), id.Length);
 
-    public static double Out(ReadOnlySpan<double> id, ReadOnlySpan<double> ood) => AveragePrecision(ood, id, sign: -1);
+    public static double Out(ReadOnlySpan<double> id, ReadOnlySpan<double> ood) =>
+        AveragePrecision(new ScoreRanking(id, ood).Groups().Select(g => (g.Ood, g.Id)), ood.Length);
 
-    private static double AveragePrecision(ReadOnlySpan<double> positives, ReadOnlySpan<double> negatives, int sign)
+    /// <param name="thresholds">Per tied group, most confident first: how many positives and negatives it holds.</param>
+    private static double AveragePrecision(IEnumerable<(int Positives, int Negatives)> thresholds, int positives)
     {
-        ScoreChecks.Require(positives, negatives);
-        int n = positives.Length + negatives.Length;
-        var keys = new double[n];
-        var isPos = new bool[n];
-        for (int i = 0; i < positives.Length; i++) { keys[i] = -sign * positives[i]; isPos[i] = true; }
-        for (int i = 0; i < negatives.Length; i++) keys[positives.Length + i] = -sign * negatives[i];
-        Array.Sort(keys, isPos);   // ascending key = descending ranking score
-
         double ap = 0, truePos = 0, seen = 0, prevRecall = 0;
-        for (int i = 0; i < n;)
+        foreach (var (p, n) in thresholds)
         {
-            int j = i;
-            while (j < n && keys[j] == keys[i]) { if (isPos[j]) truePos++; seen++; j++; }
-            double recall = truePos / positives.Length;
+            truePos += p;
+            seen += p + n;
+            double recall = truePos / positives;
             ap += (recall - prevRecall) * (truePos / seen);
             prevRecall = recall;
-            i = j;
         }
         return ap;
     }

@@ -11,25 +11,15 @@ public sealed record RocCurve(double[] Fpr, double[] Tpr)
 {
     public static RocCurve Compute(ReadOnlySpan<double> id, ReadOnlySpan<double> ood)
     {
-        ScoreChecks.Require(id, ood);
-        int n = id.Length + ood.Length;
-        var scores = new double[n];
-        var isId = new bool[n];
-        id.CopyTo(scores);
-        ood.CopyTo(scores.AsSpan(id.Length));
-        isId.AsSpan(0, id.Length).Fill(true);
-        Array.Sort(scores, isId);
-
         var fpr = new List<double> { 0 };
         var tpr = new List<double> { 0 };
         long idAbove = 0, oodAbove = 0;
-        for (int j = n - 1; j >= 0;)
+        foreach (var group in new ScoreRanking(id, ood).Groups(highestFirst: true))
         {
-            int i = j;
-            while (i >= 0 && scores[i] == scores[j]) { if (isId[i]) idAbove++; else oodAbove++; i--; }
+            idAbove += group.Id;
+            oodAbove += group.Ood;
             fpr.Add((double)oodAbove / ood.Length);
             tpr.Add((double)idAbove / id.Length);
-            j = i;
         }
         return new RocCurve(fpr.ToArray(), tpr.ToArray());
     }

@@ -1,11 +1,8 @@
 using Repro.Platform;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Repro.Data;
 using Repro.Metrics;
-using Repro.Scores;
 using Repro.Training;
 
 namespace Repro.Runs;
@@ -84,10 +81,12 @@ public static class ImageScoring
                 ? $"the ID test scores equal the unit's own {UnitFiles.ScoresFolder}/{id.DataSet}.csv, every score of every image"
                 : $"the ID test scores differ from the unit's own {UnitFiles.ScoresFolder}/{id.DataSet}.csv by up to " +
                   $"{difference.Values.Max():G3} (another device or CPU mode than the unit was scored on?)");
-        var metrics = ScoreRegistry.Names.ToDictionary(n => n, n => OodMetrics.Compute(id.Scores[n], images.Scores[n]));
+        var metrics = UnitRunner.DetectionMetrics(id, images);
 
         Directory.CreateDirectory(outDir);
-        AtomicFile.WriteAllText(Path.Combine(outDir, ScoresFile), Csv(folder, images));
+        // Each image by its path (relative to DIR, '/'-separated) and class (its subfolder, empty when none; label −1).
+        AtomicFile.WriteAllText(Path.Combine(outDir, ScoresFile), UnitFiles.ScoresCsv(images, ["path", "class"],
+            i => [folder.Paths[i], images.Labels[i] >= 0 ? folder.Classes[(int)images.Labels[i]] : ""]));
         var summary = new ImageScoresSummary(
             Path.GetFullPath(unitDir), config.Row, config.Seed, Path.GetFullPath(imagesDir), config.InDistribution, idInfo.Channels, idInfo.Side,
             folder.Images.Count, folder.Candidates, folder.Skipped, folder.Ignored, folder.Classes,
@@ -116,27 +115,4 @@ public static class ImageScoring
         return id.Scores.Where(kv => recorded.Scores.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key,
             kv => kv.Value.Zip(recorded.Scores[kv.Key], (a, b) => Math.Abs(a - b)).DefaultIfEmpty().Max());
     }
-
-    /// <summary>
-    /// One row per image, in the folder's order: path (relative to DIR, '/'-separated), class (subfolder name, empty when
-    /// none), label (its index, −1 when none), predicted class, then every score (full precision).
-    /// </summary>
-    public static string Csv(ImageFolderSet folder, SampleScores s)
-    {
-        var names = s.Scores.Keys.ToList();
-        var sb = new StringBuilder("path,class,label,prediction," + string.Join(',', names) + "\n");
-        for (int i = 0; i < s.Labels.Length; i++)
-        {
-            var label = s.Labels[i];
-            sb.Append(Quote(folder.Paths[i])).Append(',').Append(label >= 0 ? Quote(folder.Classes[(int)label]) : "")
-              .Append(CultureInfo.InvariantCulture, $",{label},{s.Predictions[i]}");
-            foreach (var n in names) sb.Append(',').Append(s.Scores[n][i].ToString("R", CultureInfo.InvariantCulture));
-            sb.Append('\n');
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.</summary>
-    private static string Quote(string field) =>
-        field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
 }

@@ -33,7 +33,8 @@ public static class UnitFiles
         Directory.CreateDirectory(Path.Combine(dir, ScoresFolder));
         WriteConfig(dir, config);
         File.WriteAllText(Path.Combine(dir, Curve), CurveCsv(result.Curve));
-        foreach (var s in scores) File.WriteAllText(ScoresPath(dir, s.DataSet), ScoresCsv(s));
+        foreach (var s in scores)
+            File.WriteAllText(ScoresPath(dir, s.DataSet), ScoresCsv(s, ["index"], i => [i.ToString(CultureInfo.InvariantCulture)]));
         Platform.CrashPoint.Here("unit.files");
         File.WriteAllText(Path.Combine(dir, Metrics), System.Text.Json.JsonSerializer.Serialize(result, JsonFiles.Options));
     }
@@ -74,19 +75,27 @@ public static class UnitFiles
         return sb.ToString();
     }
 
-    /// <summary>One row per sample: index, label, predicted class, then one column per score (full precision).</summary>
-    public static string ScoresCsv(SampleScores s)
+    /// <summary>
+    /// One row per sample: the columns that name it (<paramref name="keyColumns"/>; a unit's scores/&lt;set&gt;.csv its
+    /// index, `repro score`'s scores.csv an image's path and class), label, predicted class, then one column per score
+    /// (full precision).
+    /// </summary>
+    public static string ScoresCsv(SampleScores s, string[] keyColumns, Func<int, string[]> keyOf)
     {
         var names = s.Scores.Keys.ToList();
-        var sb = new StringBuilder("index,label,prediction," + string.Join(',', names) + "\n");
+        var sb = new StringBuilder(string.Join(',', keyColumns) + ",label,prediction," + string.Join(',', names) + "\n");
         for (int i = 0; i < s.Labels.Length; i++)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{i},{s.Labels[i]},{s.Predictions[i]}");
+            sb.AppendJoin(',', keyOf(i).Select(Quote)).Append(CultureInfo.InvariantCulture, $",{s.Labels[i]},{s.Predictions[i]}");
             foreach (var n in names) sb.Append(',').Append(s.Scores[n][i].ToString("R", CultureInfo.InvariantCulture));
             sb.Append('\n');
         }
         return sb.ToString();
     }
+
+    /// <summary>RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.</summary>
+    private static string Quote(string field) =>
+        field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
 
     /// <summary>Reads scores/&lt;set&gt;.csv back; a malformed file fails naming the file, line and what was expected.</summary>
     public static SampleScores ReadScores(string unitDir, string dataSet)

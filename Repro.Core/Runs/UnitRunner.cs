@@ -52,14 +52,11 @@ public static class UnitRunner
             {
                 var (config, unit, model) = (configs[k], units[k], trained[k]);
                 var (idScores, oodScores, cost, trainFeatures) = ScoreEverySet(model.Model, config, train, idTest, oodSets, device, saveFeatures);
-                var ood = oodScores.ToDictionary(
-                    o => o.DataSet,
-                    o => (IReadOnlyDictionary<string, OodMetrics>)ScoreRegistry.Names.ToDictionary(
-                        name => name, name => OodMetrics.Compute(idScores.Scores[name], o.Scores[name])));
                 var result = new UnitResult(
                     config.Row, config.Seed, config.PrimaryScore,
                     Accuracy.Compute(idScores.Predictions, idScores.Labels),
-                    ood, model.Curve, model.TrainSeconds, wall.Elapsed.TotalSeconds, Devices.Describe(device),
+                    oodScores.ToDictionary(o => o.DataSet, o => DetectionMetrics(idScores, o)),
+                    model.Curve, model.TrainSeconds, wall.Elapsed.TotalSeconds, Devices.Describe(device),
                     Provenance.Versions(), DataHashes(train, idTest, oodSets),
                     DateTimeOffset.UtcNow, model.Split, configs.Count > 1 ? configs.Select(c => c.Seed).ToList() : null, cost);
 
@@ -128,6 +125,10 @@ public static class UnitRunner
             foreach (var score in scores.OfType<IDisposable>()) score.Dispose();
         }
     }
+
+    /// <summary>Per registered score, the detection metrics of <paramref name="other"/>'s scores against the ID test set's.</summary>
+    public static IReadOnlyDictionary<string, OodMetrics> DetectionMetrics(SampleScores idTest, SampleScores other) =>
+        ScoreRegistry.Names.ToDictionary(name => name, name => OodMetrics.Compute(idTest.Scores[name], other.Scores[name]));
 
     private static Dictionary<string, string> DataHashes(ImageSet train, ImageSet idTest, IEnumerable<ImageSet> oodSets)
     {

@@ -6,9 +6,6 @@ using Repro.Training;
 
 namespace Repro.Reporting;
 
-/// <summary>An AUROC spread over seeds (ours or the paper's).</summary>
-public sealed record Spread(double Min, double Max, double Avg);
-
 /// <summary>An allowed interval for a cell and whether our value is inside it.</summary>
 public sealed record BandCheck(double Low, double High, string Reason, Verdict Verdict);
 
@@ -31,7 +28,6 @@ public sealed record AccuracyLine(string Row, string Label, int Seeds, double Me
 public sealed record UnitLine(string Row, int Seed, string Device, string Commit, string TorchSharp, string Libtorch,
     int Epochs, double SecondsPerEpoch, double TrainSeconds, double WallSeconds, string Finished);
 
-/// <summary>A row of the paper's own Table 1, shown for comparison when the results are on other data.</summary>
 /// <summary>
 /// One row's models under one score against one OoD set: mean AUROC over seeds, half its 95% interval over seeds
 /// (Student's t, two or more seeds), half the 95% interval one seed's AUROC has from its test sets (DeLong), and FPR95
@@ -43,6 +39,7 @@ public sealed record ScoreCell(string Row, int Seeds, double? Auroc, double? See
 /// <summary>A line of the row × score grid: one score on every row's models against one OoD set.</summary>
 public sealed record ScoreGridLine(string OodSet, string Score, IReadOnlyList<ScoreCell> Cells);
 
+/// <summary>A row of the paper's own Table 1, shown for comparison when the results are on other data.</summary>
 public sealed record PaperLine(string Label, IReadOnlyDictionary<string, Spread> Auroc, double Accuracy);
 
 public sealed record PaperReference(string Caption, IReadOnlyDictionary<string, string> OodSets, IReadOnlyList<PaperLine> Rows);
@@ -84,21 +81,46 @@ public sealed record ReportModel(
         string? bandsFile = null, string? repositoryRoot = null)
     {
         if (!Directory.Exists(resultsDir)) throw new ReproException($"results folder {resultsDir} does not exist");
+        // Everything the report cannot show, in the order it is found; the snapshot pins that order.
         var missing = new List<string>();
         var finished = ResultsFolder.FindFinished(resultsDir,
             (dir, e) => missing.Add($"{Rel(resultsDir, dir)}: unreadable, left out — {e.Message}"));
         var manifest = ResultsManifest.TryLoad(resultsDir);
-
         var (definition, definitionSource, definitionPath) = ResolveDefinition(resultsDir, definitionFile, manifest, finished, repositoryRoot, missing);
         definition = definition.PlannedIn(resultsDir);
         bandsFile ??= definitionPath is null ? null : ToleranceBands.PathBeside(definitionPath);
-        var bands = bandsFile is not null && File.Exists(bandsFile) ? ToleranceBands.Load(bandsFile) : null;
-        if (bands is not null && !bands.AppliesTo(definition))
-        {
-            missing.Add(bands.NotApplicableNote(definition, Rel(repositoryRoot, bandsFile!)) + " This report judges nothing against them.");
-            bands = null;
-        }
+        var bands = ApplicableBands(definition, bandsFile, repositoryRoot, missing);
 
+        var (planned, units, failed) = PlannedUnits(resultsDir, definition, finished, missing);
+        var table = PaperTable.Aggregate(definition, units.Select(u => u.Result));
+        var hashes = DataHashesOf(units, missing);
+        var model = new ReportModel(
+            $"Repro report: {definition.Name}", definition.Name, definition.Source, definitionSource,
+            definition.Rows.Count > 0 ? definition.ConfigFor(definition.Rows[0]).InDistribution : "?", definition.OodSets,
+            planned, units.Count, failed, missing, TableOf(table, bands), ClaimsOf(table, bands),
+            bands is not null ? Rel(repositoryRoot, bandsFile!) : $"none (no tolerance bands for {definition.Name} version {definition.Version} yet)",
+            definition.Rows.Any(r => r.Paper is not null) ? null : PaperTableForComparison(repositoryRoot),
+            SeedSpreadsOf(table), AccuracyOf(table, units), UnitLinesOf(definition, units), EnvironmentOf(units), hashes, ScoreGridOf(table));
+        return (model, new ReportInputs(definition, units));
+    }
+
+    /// <summary>The bands to judge by, or null: none given or beside the definition, or made for another version of it (said in <paramref name="missing"/>).</summary>
+    private static ToleranceBands? ApplicableBands(ExperimentDefinition definition, string? bandsFile, string? repositoryRoot, List<string> missing)
+    {
+        var bands = bandsFile is not null && File.Exists(bandsFile) ? ToleranceBands.Load(bandsFile) : null;
+        if (bands is null || bands.AppliesTo(definition)) return bands;
+        missing.Add(bands.NotApplicableNote(definition, Rel(repositoryRoot, bandsFile!)) + " This report judges nothing against them.");
+        return null;
+    }
+
+    /// <summary>
+    /// The definition's units (rows × seeds): how many are planned, the finished ones shown, and the failed ones; a
+    /// finished unit of no planned (row, seed), a planned one not run or in progress, and a shown one without a
+    /// score file go to <paramref name="missing"/>.
+    /// </summary>
+    private static (int Planned, IReadOnlyList<FinishedUnit> Shown, IReadOnlyList<string> Failed) PlannedUnits(
+        string resultsDir, ExperimentDefinition definition, IReadOnlyList<FinishedUnit> finished, List<string> missing)
+    {
         var planned = definition.TrainedRows.SelectMany(r => definition.Seeds.Select(s => (Row: r.Name, Seed: s))).ToList();
         var units = finished.Where(u => planned.Contains((u.Result.Row, u.Result.Seed)))
             .DistinctBy(u => (u.Result.Row, u.Result.Seed)).ToList();
@@ -114,68 +136,73 @@ public sealed record ReportModel(
             foreach (var set in u.Result.Ood.Keys.Prepend(u.Config.InDistribution))
                 if (!File.Exists(UnitFiles.ScoresPath(u.Dir, set)))
                     missing.Add($"{Rel(resultsDir, u.Dir)}: {UnitFiles.ScoresFolder}/{set}.csv is missing (its histogram and ROC curve are left out)");
-
         if (units.Count == 0)
             missing.Insert(0, $"no finished unit in {resultsDir}: nothing to show yet (runs write here with `repro run ... --out {resultsDir}`)");
-        var table = PaperTable.Aggregate(definition, units.Select(u => u.Result));
+        return (planned.Count, units, failed);
+    }
+
+    private static IReadOnlyList<TableLine> TableOf(PaperTable table, ToleranceBands? bands)
+    {
         var verdicts = bands is null ? [] : table.Judge(bands);
         BandCheck? Check(string row, string metric, string? ood) =>
             verdicts.FirstOrDefault(v => v.Band.Row == row && v.Band.Metric == metric && v.Band.Ood == ood) is { } v
                 ? new BandCheck(v.Band.Low, v.Band.High, v.Band.Reason, v.Verdict) : null;
-
-        var lines = table.Rows.Select(r => new TableLine(
-            r.Definition.Name, r.Definition.Label, r.Definition.Score, r.FinishedSeeds.Count, definition.Seeds.Length,
-            definition.OodSets.Keys.Select(ood => new AurocEntry(ood,
-                r.Auroc[ood] is { } c ? new Spread(c.Min, c.Max, c.Avg) : null, r.Auroc[ood]?.Seeds ?? 0,
-                r.Definition.Paper?.Auroc.GetValueOrDefault(ood) is { } p ? new Spread(p.Min, p.Max, p.Avg) : null,
-                Check(r.Definition.Name, Band.AurocAverage, ood))).ToList(),
+        return table.Rows.Select(r => new TableLine(
+            r.Definition.Name, r.Definition.Label, r.Definition.Score, r.FinishedSeeds.Count, table.Definition.Seeds.Length,
+            table.Definition.OodSets.Keys.Select(ood => new AurocEntry(ood, r.Own(ood).Auroc.Spread, r.Own(ood).Auroc.Count,
+                r.Definition.Paper?.Auroc.GetValueOrDefault(ood), Check(r.Definition.Name, Band.AurocAverage, ood))).ToList(),
             r.Accuracy, r.Definition.Paper?.Accuracy, Check(r.Definition.Name, Band.AccuracyAverage, null))).ToList();
-        var claims = bands is null ? [] : table.JudgeClaims(bands)
-            .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict, c.Statistics)).ToList();
+    }
 
-        var spreads = (from row in table.Rows
-                       from ood in definition.OodSets.Keys
-                       let seeds = row.AurocSeeds[ood].PerSeed.OrderBy(s => s.Seed).Select(s => new SeedAuroc(s.Seed, s.Value)).ToList()
-                       let paper = row.Definition.Paper?.Auroc.GetValueOrDefault(ood)
-                       select new SeedSpread(row.Definition.Name, row.Definition.Label, ood, seeds, paper is null ? null : new Spread(paper.Min, paper.Max, paper.Avg)))
-            .ToList();
+    private static IReadOnlyList<ClaimLine> ClaimsOf(PaperTable table, ToleranceBands? bands) => bands is null ? [] : table.JudgeClaims(bands)
+        .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict, c.Statistics)).ToList();
 
-        var accuracy = table.Rows
-            .Where(row => row.Definition.ModelOf is null && row.AccuracySeeds.Count > 0)
-            .Select(row => (row, finalTrain: SeedValues.Of(units.Select(u => u.Result).Where(r => r.Row == row.Definition.Name),
-                r => r.Curve.Count > 0 ? r.Curve[^1].Accuracy : double.NaN)))
-            .Select(x => new AccuracyLine(x.row.Definition.Name, x.row.Definition.Label, x.row.AccuracySeeds.Count, x.row.AccuracySeeds.Mean,
-                x.row.AccuracySeeds.Min, x.row.AccuracySeeds.Max, x.finalTrain.Mean, x.row.Definition.Paper?.Accuracy))
-            .ToList();
+    private static IReadOnlyList<SeedSpread> SeedSpreadsOf(PaperTable table) =>
+        (from row in table.Rows
+         from ood in table.Definition.OodSets.Keys
+         let seeds = row.Own(ood).Auroc.PerSeed.OrderBy(s => s.Seed).Select(s => new SeedAuroc(s.Seed, s.Value)).ToList()
+         select new SeedSpread(row.Definition.Name, row.Definition.Label, ood, seeds, row.Definition.Paper?.Auroc.GetValueOrDefault(ood)))
+        .ToList();
 
-        var unitLines = units.OrderBy(u => definition.TrainedRows.ToList().FindIndex(r => r.Name == u.Result.Row)).ThenBy(u => u.Result.Seed)
+    /// <summary>Test accuracy over seeds beside the last epoch's training accuracy, per row that trains a model.</summary>
+    private static IReadOnlyList<AccuracyLine> AccuracyOf(PaperTable table, IReadOnlyList<FinishedUnit> units) => table.Rows
+        .Where(row => row.Definition.ModelOf is null && row.AccuracySeeds.Count > 0)
+        .Select(row => (row, finalTrain: SeedValues.Of(units.Select(u => u.Result).Where(r => r.Row == row.Definition.Name),
+            r => r.Curve.Count > 0 ? r.Curve[^1].Accuracy : double.NaN)))
+        .Select(x => new AccuracyLine(x.row.Definition.Name, x.row.Definition.Label, x.row.AccuracySeeds.Count, x.row.AccuracySeeds.Mean,
+            x.row.AccuracySeeds.Min, x.row.AccuracySeeds.Max, x.finalTrain.Mean, x.row.Definition.Paper?.Accuracy))
+        .ToList();
+
+    private static IReadOnlyList<UnitLine> UnitLinesOf(ExperimentDefinition definition, IReadOnlyList<FinishedUnit> units) =>
+        units.OrderBy(u => definition.TrainedRows.ToList().FindIndex(r => r.Name == u.Result.Row)).ThenBy(u => u.Result.Seed)
             .Select(u => u.Result).Select(r => new UnitLine(r.Row, r.Seed, r.Device, r.Versions.GetValueOrDefault("commit", "unknown"),
                 r.Versions.GetValueOrDefault("torchsharp", "?"), r.Versions.GetValueOrDefault("libtorch", "?"),
                 r.Curve.Count, r.Curve.Count > 0 ? r.Curve.Average(e => e.Seconds) : double.NaN, r.TrainSeconds, r.WallSeconds,
                 r.Finished.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'")))
             .ToList();
+
+    /// <summary>Per key the units recorded (the device, then each version), the distinct values.</summary>
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> EnvironmentOf(IReadOnlyList<FinishedUnit> units)
+    {
         var environment = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
             ["device"] = units.Select(u => u.Result.Device).Distinct().Order().ToList(),
         };
         foreach (var key in units.SelectMany(u => u.Result.Versions.Keys).Distinct())
             environment[key] = units.Select(u => u.Result.Versions.GetValueOrDefault(key, "?")).Distinct().Order().ToList();
+        return environment;
+    }
+
+    /// <summary>Per data split, the content hashes the units saw; more than one is said in <paramref name="missing"/>.</summary>
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> DataHashesOf(IReadOnlyList<FinishedUnit> units, List<string> missing)
+    {
         var hashes = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var split in units.SelectMany(u => u.Result.DataHashes.Keys).Distinct())
         {
             hashes[split] = units.Select(u => u.Result.DataHashes.GetValueOrDefault(split)).OfType<string>().Distinct().Order().ToList();
             if (hashes[split].Count > 1) missing.Add($"data split {split} differs between units ({hashes[split].Count} content hashes): they did not see the same data");
         }
-
-        var idSet = definition.Rows.Count > 0 ? definition.ConfigFor(definition.Rows[0]).InDistribution : "?";
-        var hasPaperNumbers = definition.Rows.Any(r => r.Paper is not null);
-        var model = new ReportModel(
-            $"Repro report: {definition.Name}", definition.Name, definition.Source, definitionSource, idSet, definition.OodSets,
-            planned.Count, units.Count, failed, missing, lines, claims,
-            bandsFile is not null && bands is not null ? Rel(repositoryRoot, bandsFile) : $"none (no tolerance bands for {definition.Name} version {definition.Version} yet)",
-            hasPaperNumbers ? null : PaperTableForComparison(repositoryRoot),
-            spreads, accuracy, unitLines, environment, hashes, ScoreGridOf(table));
-        return (model, new ReportInputs(definition, units));
+        return hashes;
     }
 
     private static IReadOnlyList<ScoreGridLine> ScoreGridOf(PaperTable table) =>
@@ -229,8 +256,7 @@ public sealed record ReportModel(
             $"The paper's Table 1 ({table1.ConfigFor(table1.Rows[0]).InDistribution} in-distribution; from {Rel(repositoryRoot, path)}). " +
             "These results are on other data: compare the ordering of the rows, not the values.",
             table1.OodSets,
-            table1.Rows.Where(r => r.Paper is not null).Select(r => new PaperLine(r.Label,
-                r.Paper!.Auroc.ToDictionary(kv => kv.Key, kv => new Spread(kv.Value.Min, kv.Value.Max, kv.Value.Avg)), r.Paper.Accuracy)).ToList());
+            table1.Rows.Where(r => r.Paper is not null).Select(r => new PaperLine(r.Label, r.Paper!.Auroc, r.Paper.Accuracy)).ToList());
     }
 
     /// <summary>Why a unit failed (its failure.json), or null when it did not.</summary>

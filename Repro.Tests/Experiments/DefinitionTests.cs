@@ -119,8 +119,8 @@ public class DefinitionTests
                 { ["msp"] = new(msp, 0, 0, 0), ["feature_norm"] = new(norm, 0, 0, 0) }),
             [], 0, 0, "test", new Dictionary<string, string>(), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
         var table = PaperTable.Aggregate(d, [Unit(0, 0.90, 0.80), Unit(1, 0.92, 0.84)]);
-        Assert.Equal(0.91, table.Rows.Single(r => r.Definition.Name == "t2fnorm").Auroc["svhn"]!.Avg, 12);
-        Assert.Equal(0.82, table.Rows.Single(r => r.Definition.Name == "t2fnorm-norm").Auroc["svhn"]!.Avg, 12);
+        Assert.Equal(0.91, table.Rows.Single(r => r.Definition.Name == "t2fnorm").Own("svhn").Auroc.Spread!.Avg, 12);
+        Assert.Equal(0.82, table.Rows.Single(r => r.Definition.Name == "t2fnorm-norm").Own("svhn").Auroc.Spread!.Avg, 12);
         Assert.Equal([0, 1], table.Rows.Single(r => r.Definition.Name == "t2fnorm-norm").FinishedSeeds);
     }
 
@@ -287,9 +287,9 @@ public class DefinitionTests
         };
         var table = PaperTable.Aggregate(d, results);
         var row = table.Rows.Single(r => r.Definition.Name == "l2-60");
-        Assert.Equal(new AurocCell(0.900, 0.980, (0.970 + 0.980 + 0.900) / 3, 3), row.Auroc["svhn"]);
+        Assert.Equal((new Spread(0.900, 0.980, (0.970 + 0.980 + 0.900) / 3), 3), (row.Own("svhn").Auroc.Spread, row.Own("svhn").Auroc.Count));
         Assert.Equal(12, row.MissingSeeds.Count);
-        Assert.Null(table.Rows.Single(r => r.Definition.Name == "l2-350").Auroc["svhn"]);
+        Assert.Null(table.Rows.Single(r => r.Definition.Name == "l2-350").Own("svhn").Auroc.Spread);
 
         var verdicts = table.Judge(Bands);
         Assert.Equal(Verdict.Outside, verdicts.Single(v => v.Band.Row == "l2-60" && v.Band.Ood == "svhn").Verdict);   // 0.95 < 0.963
