@@ -1,3 +1,4 @@
+using Repro.Cli.Tables;
 using System.CommandLine;
 using Repro.Experiments;
 

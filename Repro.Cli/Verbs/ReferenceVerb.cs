@@ -1,3 +1,4 @@
+using Repro.Cli.Tables;
 using System.CommandLine;
 using Repro.Data;
 using Repro.Experiments;
@@ -22,7 +23,7 @@ internal static class ReferenceVerb
             var reference = ReferenceResults.FromResults(experiment.Name, experiment.Description, units.Select(u => u.Result).ToList(), loaded.Version);
             var path = ReferenceResults.PathFor(repo, experiment.Name);
             reference.Save(path);
-            Console.WriteLine(ResultTable.Format($"reference for `{experiment.Name}` written to {path}", reference.Rows, null, null));
+            Console.WriteLine(ResultTableText.Format($"reference for `{experiment.Name}` written to {path}", reference.Rows, null, null));
             return ExitCodes.Ok;
         });
         return command;

@@ -1,3 +1,4 @@
+using Repro.Cli.Tables;
 using System.CommandLine;
 using System.Diagnostics;
 using Repro.Data;
@@ -140,7 +141,7 @@ internal static class RunVerb
         var referenceDefinition = DataPaths.RepositoryRoot() is { } root ? ExperimentDefinition.PathOf(root, referenceName) : null;
         int? currentVersion = referenceDefinition is not null && File.Exists(referenceDefinition) ? ExperimentDefinition.Load(referenceDefinition).Version : null;
         Console.WriteLine();
-        Console.WriteLine(ResultTable.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
+        Console.WriteLine(ResultTableText.Format($"{experiment.Name}: {experiment.Rows[0].InDistribution} (in-distribution) vs " +
             $"{string.Join(", ", experiment.Rows[0].OodSets)} (OoD); wall time {clock.Elapsed:m\\:ss} on {Devices.Describe(device)}",
             ResultTable.Summarize(outcome.Finished), reference, referenceName, currentVersion));
         if (planned is not null) Console.WriteLine(PaperTable.Aggregate(planned, outcome.Finished).FormatScoreGrid());

@@ -1,3 +1,4 @@
+using Repro.Cli.Tables;
 using Repro.Data;
 using Repro.Experiments;
 using Repro.Metrics;

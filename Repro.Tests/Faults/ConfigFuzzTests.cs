@@ -1,3 +1,4 @@
+using Repro.Cli.Tables;
 using System.Text.Json.Nodes;
 using Repro.Cli;
 using Repro.Data;

@@ -1,3 +1,4 @@
+using Repro.Cli.Tables;
 using Repro.Experiments;
 using Repro.Metrics;
 using Repro.Runs;
@@ -46,8 +47,8 @@ public class TableSnapshots
         var reference = ReferenceResults.FromResults("fmnist", "width 64, 15 epochs", ReferenceUnits);
         Snapshot.Match(new
         {
-            withoutReference = ResultTable.Format("quick", rows, null, "fmnist").Split('\n'),
-            withReference = ResultTable.Format("quick", rows, reference, "fmnist").Split('\n'),
+            withoutReference = ResultTableText.Format("quick", rows, null, "fmnist").Split('\n'),
+            withReference = ResultTableText.Format("quick", rows, reference, "fmnist").Split('\n'),
         });
     }
 
@@ -56,10 +57,10 @@ public class TableSnapshots
     {
         var rows = ResultTable.Summarize(Units);
         var reference = ReferenceResults.FromResults("fmnist", "width 64, 15 epochs", ReferenceUnits, definitionVersion: 1);
-        var current = ResultTable.Format("quick", rows, reference, "fmnist", currentVersion: 1);
+        var current = ResultTableText.Format("quick", rows, reference, "fmnist", currentVersion: 1);
         Assert.Contains("ref AUROC (min–max)", current);
         Assert.DoesNotContain("v1 ref", current);
-        var stale = ResultTable.Format("quick", rows, reference, "fmnist", currentVersion: 2);
+        var stale = ResultTableText.Format("quick", rows, reference, "fmnist", currentVersion: 2);
         Assert.Contains("v1 ref AUROC (min–max)", stale);
         Assert.Contains("measured under `fmnist` definition version 1, a different model from the current version 2, which has no reference yet", stale);
     }

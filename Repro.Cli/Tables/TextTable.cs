@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Repro.Experiments;
+namespace Repro.Cli.Tables;
 
 /// <summary>The plain-text tables the CLI prints: columns padded to their widest cell, two spaces apart, dashes under the header.</summary>
 public static class TextTable
