@@ -8,7 +8,7 @@
 #   2. stacked-vs-separate.txt — the fmnist `logitnorm` row's five seeds (shortened: G2_SET) as one stack, separately,
 #      and separately again: per seed the epoch losses, ID accuracy and AUROC side by side, judged against the card's
 #      own noise (the repeat);
-#   3. resume.txt — the same stack killed with SIGKILL mid-epoch, then resumed: a finished unit in the same folder byte
+#   3. resume.txt — the same stack killed with SIGKILL in epoch 3, then resumed: a finished unit in the same folder byte
 #      for byte unchanged, nothing half-written left, final metrics against the uninterrupted stack within that noise;
 #   4. bf16-vs-fp32.txt, table-bf16.txt — the fmnist definition again in bf16: paired AUROC differences per row and OoD
 #      set, judged for equivalence within a third of each band's half-width (one standard error of its mean).
@@ -89,15 +89,11 @@ if done_ phase-a && ! done_ phase-b && [ "$(left)" -gt 105 ]; then
     latest=$g3/logitnorm/stack-0-1-2-3-4.partial/checkpoint/latest
     if [ ! -f "$work/g3-killed" ]; then
       setsid "${g2run[@]}" --stack 5 --seeds 0,1,2,3,4 --out "$g3" > "$work/g3-first.log" 2>&1 & run=$!
-      t1=""; until [ "$(cat "$latest" 2>/dev/null)" = 2 ] || ! kill -0 "$run" 2>/dev/null; do
-        [ -z "$t1" ] && [ "$(cat "$latest" 2>/dev/null)" = 1 ] && t1=$(date +%s.%N); sleep 0.05; done
-      t2=$(date +%s.%N)
+      # Mid-epoch 3, whatever the speed: at its first progress line (a quarter of the epoch), after epoch 2's checkpoint.
+      until grep -q 'epoch 3/[0-9]* \[' "$work/g3-first.log" 2>/dev/null || ! kill -0 "$run" 2>/dev/null; do sleep 0.02; done
       if kill -0 "$run" 2>/dev/null; then
-        epoch=$(awk -v a="${t1:-$t2}" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')
-        half=$(awk -v e="$epoch" 'BEGIN { printf "%.2f", e / 2 }')
-        sleep "$half"
         kill -9 -- "-$run"; wait "$run" 2>/dev/null
-        echo "killed with SIGKILL ${half} s into epoch 3 (epoch 2 took ${epoch} s; checkpoint after epoch $(cat "$latest"))"
+        echo "killed with SIGKILL in epoch 3, at: $(grep 'epoch 3/' "$work/g3-first.log" | tail -n 1 | sed 's/ *ETA.*//') (checkpoint after epoch $(cat "$latest"))"
         touch "$work/g3-killed"
         echo "after the kill: finished units of seeds 0-4: $(ls -d "$g3"/logitnorm/seed-[0-4] 2>/dev/null | wc -l); partial files: $(find "$g3" -name '*.tmp' | wc -l) .tmp"
       else
