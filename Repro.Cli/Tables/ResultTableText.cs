@@ -8,7 +8,7 @@ namespace Repro.Cli.Tables;
 public static class ResultTableText
 {
     /// <summary>
-    /// This run's numbers and, beside them, the reference of the full-budget preset (or a plain statement that none
+    /// This run's numbers and, beside them, the reference of the full-budget definition (or a plain statement that none
     /// exists yet), with a legend saying which numbers are which. A reference measured under another version of the
     /// definition than <paramref name="currentVersion"/> is labelled with its version as another model's numbers.
     /// </summary>

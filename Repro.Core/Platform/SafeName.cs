@@ -2,7 +2,7 @@ namespace Repro.Platform;
 
 /// <summary>
 /// The rule for every name that becomes a folder or file name under a folder the harness owns — row names (a unit's
-/// folder, its claim, its stack's checkpoint), definition and preset names (experiments/NAME.json, runs/NAME-time),
+/// folder, its claim, its stack's checkpoint), definition names (experiments/NAME.json, runs/NAME-time),
 /// reference names (artifacts/reference/NAME.json): one visible path segment of ASCII letters, digits, '-', '_' and
 /// '.', not starting with '.' (so never "." or ".." and never hidden), at most <see cref="MaxLength"/> characters. A
 /// name that breaks it would write outside its folder, over another name's files, or out of sight.

@@ -239,7 +239,7 @@ public sealed record ReportModel(
             finished.Select(u => u.Result.Seed).Distinct().Order().ToList(), rows), "the finished units' config.json", null);
     }
 
-    /// <summary>A definition for results that came from a preset or config: each row as run, no paper numbers.</summary>
+    /// <summary>A definition for results that came from a config alone: each row as run, no paper numbers.</summary>
     private static ExperimentDefinition Synthesize(string name, string description, IReadOnlyList<int> seeds, IReadOnlyList<RunConfig> rows) =>
         new(name, 0, description, seeds.ToArray(),
             rows.Count == 0 ? new Dictionary<string, string>() : rows[0].OodSets.ToDictionary(o => o, _ => "OoD"),

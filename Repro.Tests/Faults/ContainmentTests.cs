@@ -75,7 +75,7 @@ public class ContainmentTests
         Assert.Equal("reference", Assert.Throws<ConfigException>(() => ReferenceResults.PathFor(Repo, "..")).Key);
     }
 
-    /// <summary>`--set row=NAME` applied to the quick preset's three rows put them in one folder (the second was "already finished").</summary>
+    /// <summary>`--set row=NAME` applied to the quick definition's three rows put them in one folder (the second was "already finished").</summary>
     [Fact]
     public void Renaming_every_row_of_a_several_row_experiment_is_refused()
     {

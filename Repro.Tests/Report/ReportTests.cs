@@ -146,7 +146,7 @@ public class ReportTests
     }
 
     [Fact]
-    public void Results_of_a_preset_use_the_rows_recorded_in_the_folder()
+    public void Results_of_a_definition_use_the_rows_recorded_in_the_folder()
     {
         using var fixture = new ReportFixture();
         var (model, _) = Report(fixture, withDefinition: false);
