@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Repro.Training;
 
 namespace Repro.Experiments;
@@ -14,6 +15,15 @@ public sealed record PaperRow(IReadOnlyDictionary<string, Spread> Auroc, double 
 /// </summary>
 public sealed record RowDefinition(string Name, string Label, string Score, JsonObject? Config, PaperRow? Paper, string? ModelOf = null)
 {
+    /// <summary>Config axes this row is swept over (<see cref="Experiments.Sweep"/>); a loaded definition holds their cells instead.</summary>
+    public JsonObject? Axes { get; init; }
+
+    /// <summary>How <see cref="Axes"/> combine: "grid" (every combination, the default) or "one-at-a-time" (from the first levels).</summary>
+    public string? Sweep { get; init; }
+
+    /// <summary>Where a row expanded from a sweep sits; null for a row written as it is.</summary>
+    [JsonIgnore] public SweepCell? Cell { get; init; }
+
     /// <summary>The row whose units this row reads: its own, or <see cref="ModelOf"/>'s.</summary>
     public string UnitRow => ModelOf ?? Name;
 }
@@ -29,6 +39,9 @@ public sealed record ExperimentDefinition(
     string Name, int Version, string Source, int[] Seeds, IReadOnlyDictionary<string, string> OodSets,
     JsonObject Common, IReadOnlyDictionary<string, string> Sources, IReadOnlyList<RowDefinition> Rows, string? Reference = null)
 {
+    /// <summary>The score an ablation's effect plots show beside each row's own (default MSP).</summary>
+    public string SecondScore { get; init; } = "msp";
+
     /// <summary>experiments/&lt;name&gt;.json in the repository.</summary>
     public static string PathOf(string repositoryRoot, string name) => Path.Combine(repositoryRoot, "experiments", $"{name}.json");
 
@@ -75,6 +88,9 @@ public sealed record ExperimentDefinition(
         }.Where(m => m.Value is null).Select(m => m.Key).Concat(definition.Rows.Select((r, i) =>
             r is null ? $"rows[{i}]" : r.Label is null ? $"rows[{i}].label" : r.Score is null ? $"rows[{i}].score" : null).OfType<string>()).ToList();
         if (missing.Count > 0) throw new DataFormatException(path, "an experiment definition with every required key", $"no {string.Join(", ", missing)}");
+        if (!Scores.ScoreRegistry.Names.Contains(definition.SecondScore))
+            throw new ConfigException("secondScore", $"{path}: must be one of {string.Join(", ", Scores.ScoreRegistry.Names)}, got '{definition.SecondScore}'");
+        definition = definition with { Rows = definition.Rows.SelectMany(r => Sweep.Expand(r, path)).ToList() };
         // Each of these names a folder or file: runs/<name>-<time>, artifacts/reference/<reference>.json, <out>/<row>/.
         Platform.SafeName.Require(definition.Name, "name", path);
         if (definition.Reference is { } reference) Platform.SafeName.Require(reference, "reference", path);
