@@ -130,6 +130,7 @@ internal static class RunVerb
             var paperTable = PaperTable.Aggregate(planned, ResultsFolder.LoadFinished(outDir));
             Console.WriteLine(paperTable.Format(ToleranceBands.TryLoadBeside(definitionFile!), ToleranceBands.PathBeside(definitionFile!)));
             Console.WriteLine(paperTable.FormatScoreGrid());
+            if (Ablation.Of(paperTable) is { } ablation) Console.Write(ablation.Format(paperTable));
             Console.WriteLine($"results: {outDir}");
             ReportVerb.WriteAfterRun(outDir, definitionFile);
             return Math.Max(Summarize(outcome), helperStatus);

@@ -25,6 +25,7 @@ internal static class TableVerb
             Console.WriteLine(table.Format(bandsFile is not null ? ToleranceBands.Load(bandsFile) : ToleranceBands.TryLoadBeside(definitionFile),
                 bandsFile ?? ToleranceBands.PathBeside(definitionFile)));
             Console.WriteLine(table.FormatScoreGrid());
+            if (Ablation.Of(table) is { } ablation) Console.Write(ablation.Format(table));
             return ExitCodes.Ok;
         });
         return command;

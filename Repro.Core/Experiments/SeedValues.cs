@@ -28,6 +28,13 @@ public sealed record SeedValues(IReadOnlyList<SeedValue> PerSeed)
     /// <summary>Null when no seed has finished: a missing cell, never a zero.</summary>
     public Spread? Spread => Count == 0 ? null : new(Min, Max, Mean);
 
+    /// <summary>This quantity minus <paramref name="other"/>, seed by seed, on the seeds both have.</summary>
+    public SeedValues Minus(SeedValues other)
+    {
+        var theirs = other.PerSeed.ToDictionary(v => v.Seed, v => v.Value);
+        return new(PerSeed.Where(v => theirs.ContainsKey(v.Seed)).Select(v => new SeedValue(v.Seed, v.Value - theirs[v.Seed])).ToList());
+    }
+
     /// <summary>Sample standard deviation (n − 1); needs two seeds.</summary>
     public double StandardDeviation
     {

@@ -35,10 +35,11 @@ public static class HtmlReport
             P($"In-distribution: {model.InDistribution}; OoD sets: {string.Join(", ", model.OodSets.Select(o => $"{o.Key} ({o.Value})"))}. " +
               $"Definition: {model.DefinitionSource}. Units finished: {model.UnitsFinished} of {model.UnitsPlanned}."),
             P($"Generated {generated.ToUniversalTime():yyyy-MM-dd HH:mm} UTC by {generator}, from the results folder's files only."),
-            Contents(),
+            Contents(model),
             MissingSection(model),
             TableSection(model),
             ScoreGridSection(model),
+            AblationSection(model),
             Section("seeds", "AUROC of every seed",
                 P("Each point is one seed's AUROC with the row's score; the paper's seed range is the grey box. " +
                   "A row's spread over seeds is the noise any single comparison carries."),
@@ -64,10 +65,11 @@ public static class HtmlReport
         return "<!DOCTYPE html>\n" + html.ToString(SaveOptions.None) + "\n";
     }
 
-    private static XElement Contents() => new("nav",
+    private static XElement Contents(ReportModel model) => new("nav",
         new XElement("ul",
-            new[] { ("missing", "What is missing"), ("table", "Table 1"), ("scores", "Every score"), ("seeds", "AUROC per seed"), ("norms", "‖z‖ histograms"),
-                    ("roc", "ROC curves"), ("training", "Training"), ("provenance", "Provenance") }
+            new[] { ("missing", "What is missing"), ("table", "Table 1"), ("scores", "Every score"), ("ablation", "Ablation"), ("seeds", "AUROC per seed"),
+                    ("norms", "‖z‖ histograms"), ("roc", "ROC curves"), ("training", "Training"), ("provenance", "Provenance") }
+            .Where(x => x.Item1 != "ablation" || model.Ablation is not null)
             .Select(x => new XElement("li", new XElement("a", new XAttribute("href", $"#{x.Item1}"), x.Item2)))));
 
     private static XElement MissingSection(ReportModel model)
@@ -148,6 +150,45 @@ public static class HtmlReport
         }
         return section;
     }
+
+    /// <summary>
+    /// Per swept axis: the effect plots (each method's AUROC along the axis, own score and the definition's second score),
+    /// then the paired differences between cells; for grids over two axes, their interactions.
+    /// </summary>
+    private static XElement? AblationSection(ReportModel model)
+    {
+        if (model.Ablation is not { } ablation) return null;
+        var section = Section("ablation", "Ablation",
+            P("Each axis varies one part of the recipe from its first level (the base), every other axis at its base; every " +
+              "cell trains the same seeds, so differences pair seed by seed. Points: the mean AUROC over seeds, bars half " +
+              $"the 95% Student's t interval of that mean; solid lines each row's own score, dashed {ablation.SecondScore}. " +
+              "Tables: the mean of the per-seed differences of each row's own score, the 95% Student's t interval of that " +
+              "mean, the exact two-sided sign-flip p, and the seeds a 5% two-sided test would need for 80% power at that difference."));
+        foreach (var axis in ablation.Axes)
+        {
+            section.Add(new XElement("h3", $"{axis.Axis}: {string.Join(", ", axis.Levels)}"), Figures(ReportFigures.EffectPlots(model, axis)));
+            foreach (var ood in model.OodSets.Keys)
+                section.Add(DifferenceTable($"{axis.Axis}, {ood}: paired differences", ood,
+                    axis.Methods.SelectMany(m => m.FromBase).Concat(axis.Contrasts).Concat(axis.Interactions).Where(d => d.Ood == ood)));
+        }
+        if (ablation.GridInteractions.Count > 0)
+            foreach (var ood in model.OodSets.Keys)
+                section.Add(DifferenceTable($"interactions within grids, {ood}", ood, ablation.GridInteractions.Where(d => d.Ood == ood)));
+        return section;
+    }
+
+    private static XElement DifferenceTable(string caption, string ood, IEnumerable<AblationDifference> differences) =>
+        Scroll(new XElement("table", new XAttribute("class", "results differences"), new XAttribute("data-ood", ood),
+            new XElement("caption", caption),
+            new XElement("thead", new XElement("tr", Th("comparison"), Th("seeds"), Th("mean difference"), Th("95% interval of the mean"),
+                Th("sign-flip p"), Th("seeds for 80% power"))),
+            new XElement("tbody", differences.Select(d => d.Paired is { } p
+                ? new XElement("tr", new XElement("td", d.Comparison), Td(p.Seeds.Count.ToString(CultureInfo.InvariantCulture)), Td(Signed(p.MeanDifference)),
+                    Td($"[{Signed(p.Interval.Low)}, {Signed(p.Interval.High)}]", p.Interval.Low > 0 || p.Interval.High < 0 ? "resolved" : null),
+                    Td(p.PValue < 0.001 ? "< 0.001" : F(p.PValue)), Td(p.SeedsFor80PercentPower?.ToString(CultureInfo.InvariantCulture) ?? "—"))
+                : new XElement("tr", new XElement("td", d.Comparison), Td("< 2"), Td("—"), Td("—"), Td("—"), Td("—"))))));
+
+    private static string Signed(double v) => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);
 
     private static XElement NormSection(ReportModel model, ReportInputs inputs)
     {

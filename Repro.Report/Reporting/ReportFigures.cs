@@ -69,6 +69,51 @@ public static class ReportFigures
             $"AUROC of every finished seed per row on {ood}; a short solid line marks our mean, grey boxes the paper's seed range.");
     }
 
+    /// <summary>One axis of an ablation per OoD set: each method's mean AUROC at each level with its seeds' 95% t interval, own score solid, the second score dashed.</summary>
+    public static IReadOnlyList<Figure> EffectPlots(ReportModel model, AxisAblation axis) =>
+        model.OodSets.Keys.Select(ood => EffectPlot(model, axis, ood)).ToList();
+
+    private static Figure EffectPlot(ReportModel model, AxisAblation axis, string ood)
+    {
+        var plot = NewPlot($"{ood} ({model.OodSets[ood]}): AUROC along {axis.Axis}", axis.Axis, "AUROC");
+        var second = model.Ablation!.SecondScore;
+        var values = new List<double>();
+        var palette = new ScottPlot.Palettes.Category10();
+        foreach (var (method, m) in axis.Methods.Select((m, i) => (m, i)))
+            foreach (var score in new[] { method.OwnScore, second }.Distinct())
+            {
+                var points = method.Points.Select(p => (X: (double)axis.Levels.ToList().IndexOf(p.Level), Seeds: p.Row.EveryScore[ood][score]))
+                    .Where(p => p.Seeds.Auroc.Count > 0).ToList();
+                if (points.Count == 0) continue;
+                // Methods side by side at each level, so their bars do not cover each other.
+                double shift = axis.Methods.Count <= 1 ? 0 : -0.12 + 0.24 * m / (axis.Methods.Count - 1);
+                var xs = points.Select(p => p.X + shift).ToArray();
+                var ys = points.Select(p => p.Seeds.Auroc.Mean).ToArray();
+                var line = plot.Add.ScatterLine(xs, ys);
+                line.Color = palette.GetColor(m);
+                line.LineWidth = 2;
+                line.MarkerSize = 8;
+                line.MarkerShape = score == method.OwnScore ? MarkerShape.FilledCircle : MarkerShape.OpenCircle;
+                line.LinePattern = score == method.OwnScore ? LinePattern.Solid : LinePattern.Dashed;
+                line.LegendText = $"{method.Label}: {score}{(score == method.OwnScore ? " (own)" : "")}";
+                foreach (var (x, p) in xs.Zip(points))
+                {
+                    values.Add(p.Seeds.Auroc.Mean);
+                    if (p.Seeds.SeedHalfWidth is not { } half) continue;
+                    var bar = plot.Add.Line(x, p.Seeds.Auroc.Mean - half, x, p.Seeds.Auroc.Mean + half);
+                    bar.Color = palette.GetColor(m);
+                    bar.LineWidth = 1.5f;
+                    values.AddRange([p.Seeds.Auroc.Mean - half, p.Seeds.Auroc.Mean + half]);
+                }
+            }
+        plot.Axes.Bottom.SetTicks(axis.Levels.Select((_, i) => (double)i).ToArray(), axis.Levels.ToArray());
+        plot.Axes.SetLimitsX(-0.5, Math.Max(1, axis.Levels.Count) - 0.5);
+        if (values.Count > 0) plot.Axes.SetLimitsY(Math.Max(0, values.Min() - 0.03), Math.Min(1.005, values.Max() + 0.03));
+        plot.ShowLegend(Edge.Bottom);
+        return Render(plot, $"effect-{axis.Axis}-{ood}",
+            $"Mean AUROC on {ood} at each level of {axis.Axis} (the first is the base), one line per method and score; bars: half the 95% Student's t interval of the mean over seeds.");
+    }
+
     /// <summary>
     /// ‖z‖ of ID test images vs each OoD set's, for each train-only-L2 row beside the row that differs from it only in
     /// having no normalization (the paper's central picture), each for that row's median seed.

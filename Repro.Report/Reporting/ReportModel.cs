@@ -71,6 +71,9 @@ public sealed record ReportModel(
     IReadOnlyDictionary<string, IReadOnlyList<string>> DataHashes,
     IReadOnlyList<ScoreGridLine> ScoreGrid)
 {
+    /// <summary>What the definition's sweeps say (effects, paired differences); null for a definition without sweeps.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public Ablation? Ablation { get; init; }
+
     /// <summary>
     /// Reads a results folder. The experiment is, in order: <paramref name="definitionFile"/>; the definition named
     /// by the folder's experiment.json (experiments/&lt;name&gt;.json in <paramref name="repositoryRoot"/>); the rows
@@ -100,7 +103,8 @@ public sealed record ReportModel(
             planned, units.Count, failed, missing, TableOf(table, bands), ClaimsOf(table, bands),
             bands is not null ? Rel(repositoryRoot, bandsFile!) : $"none (no tolerance bands for {definition.Name} version {definition.Version} yet)",
             definition.Rows.Any(r => r.Paper is not null) ? null : PaperTableForComparison(repositoryRoot),
-            SeedSpreadsOf(table), AccuracyOf(table, units), UnitLinesOf(definition, units), EnvironmentOf(units), hashes, ScoreGridOf(table));
+            SeedSpreadsOf(table), AccuracyOf(table, units), UnitLinesOf(definition, units), EnvironmentOf(units), hashes, ScoreGridOf(table))
+            { Ablation = Ablation.Of(table) };
         return (model, new ReportInputs(definition, units));
     }
 

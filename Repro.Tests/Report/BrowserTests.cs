@@ -20,7 +20,7 @@ public class BrowserTests
 {
     private sealed record PageImage(string Alt, bool Complete, int NaturalWidth, int NaturalHeight, double ShownWidth);
     private sealed record PageState(string Title, int TableRows, string[] Sections, PageImage[] Images, double Overflow, int MissingItems,
-        int GridTables, string[] OwnCells);
+        int GridTables, string[] OwnCells, string[][] Differences);
 
     private const string Inspect = """
         async () => {
@@ -35,6 +35,7 @@ public class BrowserTests
             missingItems: document.querySelectorAll('section#missing li').length,
             gridTables: document.querySelectorAll('section#scores table.grid').length,
             ownCells: [...document.querySelectorAll('section#scores table.grid td.own')].map(td => td.textContent),
+            differences: [...document.querySelectorAll('section#ablation table.differences tbody tr')].map(tr => [...tr.cells].map(c => c.textContent)),
           };
         }
         """;
@@ -44,11 +45,20 @@ public class BrowserTests
     {
         using var temp = new TempDir();
         var results = Path.Combine(temp.Path, "results");
-        var l2 = TinyRun.Config("l2") with { TestSubset = 2000 };
-        var experiment = new Experiment("browser", "tiny real run for the browser test",
-            [l2, l2 with { Row = "no-l2", FeatureNorm = FeatureNormMode.None }], [1, 2]);
-        ExperimentRunner.Run(experiment, results, TinyRun.Data, _ => IProgressSink.Silent, _ => { });
-        var (model, inputs) = ReportModel.Build(results);
+        // TinyRun's recipe as a definition whose one row is swept over train-time L2 on and off: the two rows of the
+        // paper's central contrast, and an ablation section with one axis.
+        var definitionFile = Path.Combine(temp.Path, "browser.json");
+        File.WriteAllText(definitionFile, """
+            { "name": "browser", "version": 1, "source": "tiny real run for the browser test", "seeds": [1, 2],
+              "oodSets": { "mnist": "far-OoD" }, "sources": {},
+              "common": { "inDistribution": "fashion-mnist", "oodSets": ["mnist"], "width": 8, "epochs": 1, "batchSize": 64,
+                          "trainSubset": 2048, "testSubset": 2000, "activation": "leaky-relu", "evalBatchSize": 250, "device": "cpu" },
+              "rows": [ { "name": "l2", "label": "L2", "score": "feature_norm", "config": {},
+                          "axes": { "featureNorm": ["train-only", "none"] } } ] }
+            """);
+        var definition = ExperimentDefinition.Load(definitionFile);
+        ExperimentRunner.Run(definition.ToExperiment(), results, TinyRun.Data, _ => IProgressSink.Silent, _ => { });
+        var (model, inputs) = ReportModel.Build(results, definitionFile);
         var file = Path.Combine(temp.Path, "report.html");
         File.WriteAllText(file, HtmlReport.Render(model, inputs, DateTimeOffset.UtcNow, "browser test"));
 
@@ -61,7 +71,7 @@ public class BrowserTests
         var wide = await page.EvaluateFunctionAsync<PageState>(Inspect);
         Assert.Equal(model.Title, wide.Title);
         Assert.Equal(2, wide.TableRows);
-        Assert.Equal(["missing", "table", "scores", "seeds", "norms", "roc", "training", "provenance"], wide.Sections);
+        Assert.Equal(["missing", "table", "scores", "ablation", "seeds", "norms", "roc", "training", "provenance"], wide.Sections);
         // The grid: AUROC and FPR95 tables for the one OoD set; each row's own score (‖z‖) over two seeds shows the seeds'
         // interval and the test sets' (DeLong) beside its mean, then FPR95 in both conventions.
         Assert.Equal(2, wide.GridTables);
@@ -69,7 +79,11 @@ public class BrowserTests
         Assert.All(wide.OwnCells.Take(2), c => Assert.Matches(@"^0\.\d{3} ± \d+\.\d{3} \[±0\.\d{3}\]\*$", c));
         Assert.All(wide.OwnCells.Skip(2), c => Assert.Matches(@"^[01]\.\d{3} / [01]\.\d{3}\*$", c));
         Assert.Equal(0, wide.MissingItems > 0 ? -1 : 0);   // a complete run: the missing section lists nothing
-        Assert.Equal(1 + 2 + 1 + 3, wide.Images.Length);    // seeds, ‖z‖ L2|No-L2, ROC, loss/accuracy/lr
+        Assert.Equal(1 + 1 + 2 + 1 + 3, wide.Images.Length);    // effect, seeds, ‖z‖ L2|No-L2, ROC, loss/accuracy/lr
+        // The ablation: one effect plot (featureNorm on MNIST) and the one paired difference, over both seeds.
+        Assert.Contains(wide.Images, i => i.Alt.StartsWith("Mean AUROC on mnist at each level of featureNorm"));
+        Assert.Equal([["L2: none − train-only", "2"]], wide.Differences.Select(d => d.Take(2).ToArray()));
+        Assert.Matches(@"^\[[+−]\d\.\d{3}, [+−]\d\.\d{3}\]$", wide.Differences[0][3]);
         Assert.All(wide.Images, i => Assert.True(i.Complete && i.NaturalWidth > 0 && i.NaturalHeight > 0 && i.ShownWidth > 0,
             $"image '{i.Alt}' did not render: {i}"));
         var shot = await page.ScreenshotDataAsync(new ScreenshotOptions { FullPage = true, Type = ScreenshotType.Png });
