@@ -132,4 +132,18 @@ public class SweepTests
         foreach (var row in d.Rows.Where(r => r.Name != r.Cell!.Method))
             Assert.NotEmpty(c[row.Name].RecipeDifferences(c[row.Cell!.Method]));
     }
+
+    [Fact]
+    public void The_gpu_scale_ablations_bases_are_the_fmnist_rows_and_equal_steps_are_equal()
+    {
+        var d = ExperimentDefinition.LoadNamed("ablations");
+        var fmnist = ExperimentDefinition.LoadNamed("fmnist");
+        foreach (var method in new[] { "l2", "no-l2", "logitnorm" })
+            Assert.Empty(d.ConfigFor(d.Row(method)).RecipeDifferences(fmnist.ConfigFor(fmnist.Row(method)), "row"));
+        var c = d.Rows.ToDictionary(r => r.Name, d.ConfigFor);
+        // Steps as the trainer takes them: the held-out share removed (36,000 known-class training images), last batch partial.
+        int Steps(string row) => c[row].Epochs * (int)Math.Ceiling(Math.Round(36_000 * (1 - c[row].ValidationFraction)) / c[row].BatchSize);
+        Assert.Equal((480, 508), (Steps("l2"), Steps("l2_equal-steps-b128-e2")));
+        Assert.Equal((4230, 4320), (Steps("logitnorm"), Steps("logitnorm_equal-steps-b1024-e120")));
+    }
 }
