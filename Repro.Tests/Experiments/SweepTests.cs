@@ -146,4 +146,19 @@ public class SweepTests
         Assert.Equal((480, 508), (Steps("l2"), Steps("l2_equal-steps-b128-e2")));
         Assert.Equal((4230, 4320), (Steps("logitnorm"), Steps("logitnorm_equal-steps-b1024-e120")));
     }
+
+    [Fact]
+    public void Cells_shard_and_stack_as_rows_do()
+    {
+        // Cells are rows: three shards of the committed quick ablation cover every unit once, and a stack of seeds never
+        // crosses two cells (each stack is one recipe, differing only by seed).
+        var experiment = ExperimentDefinition.LoadNamed("ablations-quick").ToExperiment();
+        var all = experiment.Units().Select(u => (u.Row, u.Seed)).ToList();
+        Assert.Equal(20 * 5, all.Count);
+        var sharded = Enumerable.Range(1, 3).SelectMany(i => ExperimentRunner.Shard(experiment, i, 3, stack: 4)).Select(u => (u.Row, u.Seed)).ToList();
+        Assert.Equal(all.Order(), sharded.Order());
+        var stacks = Enumerable.Range(1, 3).SelectMany(i => ExperimentRunner.ShardStacks(experiment, i, 3, stack: 4)).ToList();
+        Assert.All(stacks, s => Assert.Single(s.Select(u => u with { Seed = 0 }).Distinct()));
+        Assert.Contains(stacks, s => s.Count == 4);
+    }
 }
