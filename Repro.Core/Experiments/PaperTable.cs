@@ -35,11 +35,11 @@ public sealed record CellVerdict(Band Band, double? Value, Verdict Verdict);
 
 /// <summary>
 /// A claim judged on the seeds' means (<see cref="Verdict"/>) and, where both sides share two or more seeds, paired seed
-/// by seed; beside it each side's test-set error (half the 95% interval of one seed's AUROC, DeLong), so a reader sees
+/// by seed; beside it each side's one-seed test-set error (half the 95% interval of one seed's AUROC, DeLong), so a reader sees
 /// whether seeds or test images dominate the noise.
 /// </summary>
 public sealed record ClaimVerdict(Claim Claim, double? Left, double? Right, Verdict Verdict, PairedDifference? Paired = null,
-    double? LeftTestSetHalfWidth = null, double? RightTestSetHalfWidth = null)
+    double? LeftOneSeedTestSetHalfWidth = null, double? RightOneSeedTestSetHalfWidth = null)
 {
     /// <summary>The statistics after the means, for tables and the report; null when there are none.</summary>
     public string? Statistics
@@ -48,7 +48,7 @@ public sealed record ClaimVerdict(Claim Claim, double? Left, double? Right, Verd
         {
             var parts = new List<string>();
             if (Paired is { } p) parts.Add(p.Describe());
-            if (LeftTestSetHalfWidth is { } l && RightTestSetHalfWidth is { } r)
+            if (LeftOneSeedTestSetHalfWidth is { } l && RightOneSeedTestSetHalfWidth is { } r)
                 parts.Add(FormattableString.Invariant($"one seed's AUROC from its test sets alone ±{l:0.000} vs ±{r:0.000} (DeLong, 95%)"));
             return parts.Count == 0 ? null : string.Join("; ", parts);
         }
@@ -88,14 +88,14 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         var left = Value(c.Left.Row, Band.AurocAverage, c.Left.Ood);
         var right = Value(c.Right.Row, Band.AurocAverage, c.Right.Ood);
         var verdict = left is null || right is null ? Verdict.Missing : left >= right + c.Margin ? Verdict.Within : Verdict.Outside;
-        return new ClaimVerdict(c, left, right, verdict, Paired(c), TestSetHalfWidth(c.Left), TestSetHalfWidth(c.Right));
+        return new ClaimVerdict(c, left, right, verdict, Paired(c), OneSeedTestSetHalfWidth(c.Left), OneSeedTestSetHalfWidth(c.Right));
     }).ToList();
 
     /// <summary>The row's own score on <paramref name="ood"/>; null for a row or OoD set the table has not.</summary>
     private ScoreSeeds? Own(string row, string? ood) =>
         Rows.FirstOrDefault(r => r.Definition.Name == row) is { } r && ood is not null && r.EveryScore.ContainsKey(ood) ? r.Own(ood) : null;
 
-    private double? TestSetHalfWidth(CellRef side) => Own(side.Row, side.Ood)?.TestSetHalfWidth;
+    private double? OneSeedTestSetHalfWidth(CellRef side) => Own(side.Row, side.Ood)?.OneSeedTestSetHalfWidth;
 
     private PairedDifference? Paired(Claim c)
     {

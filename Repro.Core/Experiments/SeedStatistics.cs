@@ -25,9 +25,12 @@ public sealed record PairedDifference(IReadOnlyList<int> Seeds, double MeanDiffe
         : Interval.High < Margin ? "contradicted"
         : $"not resolved with {Seeds.Count} seeds" + (SeedsFor80PercentPower is { } n ? $" (~{n} would resolve a difference this size at 80% power)" : "");
 
-    /// <summary>One line for tables and the report, e.g. "paired over 5 seeds: +0.065 [0.044, 0.086] (Student's t, 95%), sign-flip p = 0.063: supported".</summary>
+    /// <summary>
+    /// One line for tables and the report, e.g. "paired over 5 seeds: mean difference +0.065, its interval [0.044, 0.086]
+    /// (Student's t, 95%), sign-flip p = 0.063: supported".
+    /// </summary>
     public string Describe() => FormattableString.Invariant(
-        $"paired over {Seeds.Count} seeds: {MeanDifference:+0.000;−0.000;0.000} [{Interval.Low:0.000}, {Interval.High:0.000}] ({Interval.Method}), ") +
+        $"paired over {Seeds.Count} seeds: mean difference {MeanDifference:+0.000;−0.000;0.000}, its interval [{Interval.Low:0.000}, {Interval.High:0.000}] ({Interval.Method}), ") +
         FormattableString.Invariant($"sign-flip p {(PValue < 0.001 ? "< 0.001" : $"= {PValue:0.000}")}{(Margin != 0 ? $" against a difference of {Margin:0.000}" : "")}: {Resolution}");
 }
 

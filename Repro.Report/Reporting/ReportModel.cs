@@ -29,11 +29,12 @@ public sealed record UnitLine(string Row, int Seed, string Device, string Commit
     int Epochs, double SecondsPerEpoch, double TrainSeconds, double WallSeconds, string Finished);
 
 /// <summary>
-/// One row's models under one score against one OoD set: mean AUROC over seeds, half its 95% interval over seeds
-/// (Student's t, two or more seeds), half the 95% interval one seed's AUROC has from its test sets (DeLong), and FPR95
-/// in both conventions; Own marks the score the row is judged by.
+/// One row's models under one score against one OoD set: mean AUROC over seeds, half the 95% interval of that mean over
+/// seeds (Student's t, two or more seeds), half the 95% interval of the same mean from the test sets alone (DeLong,
+/// seeds combined as if independent: <see cref="ScoreSeeds.MeanTestSetHalfWidth"/>), and FPR95 in both conventions;
+/// Own marks the score the row is judged by.
 /// </summary>
-public sealed record ScoreCell(string Row, int Seeds, double? Auroc, double? SeedHalfWidth, double? TestSetHalfWidth,
+public sealed record ScoreCell(string Row, int Seeds, double? Auroc, double? MeanSeedHalfWidth, double? MeanTestSetHalfWidth,
     double? Fpr95, double? Fpr95OodPositive, bool Own);
 
 /// <summary>A line of the row × score grid: one score on every row's models against one OoD set.</summary>
@@ -213,7 +214,7 @@ public sealed record ReportModel(
              var s = row.EveryScore[ood][score];
              double? Mean(SeedValues v) => v.Count == 0 ? null : v.Mean;
              return new ScoreCell(row.Definition.Label, s.Auroc.Count, Mean(s.Auroc),
-                 s.SeedHalfWidth, s.TestSetHalfWidth,
+                 s.MeanSeedHalfWidth, s.MeanTestSetHalfWidth,
                  Mean(s.Fpr95), Mean(s.Fpr95OodPositive), score == row.Definition.Score);
          }).ToList())).ToList();
 

@@ -199,7 +199,7 @@ public class DefinitionTests
         Assert.Equal(0.085591, far.Interval.High, 5);
         Assert.Equal(2 / 32.0, far.PValue, 12);
         Assert.Equal("supported", far.Resolution);
-        Assert.Equal("paired over 5 seeds: +0.065 [0.044, 0.086] (Student's t, 95%), sign-flip p = 0.063: supported", far.Describe());
+        Assert.Equal("paired over 5 seeds: mean difference +0.065, its interval [0.044, 0.086] (Student's t, 95%), sign-flip p = 0.063: supported", far.Describe());
         Assert.Contains(far.Describe(), PaperTable.Aggregate(d, results).Format(Bands));
         // A side with one seed (l2-350) cannot be paired: the claim keeps its mean verdict alone.
         Assert.All(claims.Values.Where(c => c.Claim.Left.Row == "l2-350" || c.Claim.Right.Row == "l2-350"), c => Assert.Null(c.Paired));
@@ -242,9 +242,9 @@ public class DefinitionTests
         int l2 = Array.IndexOf(header, "L2 60 Mag (3)"), logitNorm = Array.IndexOf(header, "LogitNorm 60 (1)");
         Assert.True(l2 > 0 && logitNorm > 0, string.Join(" | ", header));
         string Cell(int block, string score, int column) => Cells(grid.Where(l => l.StartsWith(score + " ")).ElementAt(block))[column];
-        // feature_norm over 3 seeds: 0.92 ± t(2, 0.975)·0.02/√3 = 4.302653·0.011547 = 0.0497, and one seed's test-set
-        // half-width 1.959964·0.01 = 0.0196; the row is judged by feature_norm (*).
-        Assert.Equal("0.920 ± 0.050 [±0.020]*", Cell(0, "feature_norm", l2));
+        // feature_norm over 3 seeds: 0.92 ± t(2, 0.975)·0.02/√3 = 4.302653·0.011547 = 0.0497, and the mean's test-set
+        // half-width 1.959964·√(3·0.01²)/3 = 0.0113 (one seed's would be 0.0196); the row is judged by feature_norm (*).
+        Assert.Equal("0.920 ± 0.050 [±0.011]*", Cell(0, "feature_norm", l2));
         // msp over the 2 seeds that have it: 0.75 ± 12.706205·0.070711/√2 = 0.635; no standard error recorded: no bracket.
         Assert.Equal("0.750 ± 0.635", Cell(0, "msp", l2));
         Assert.Equal("0.910*", Cell(0, "msp", logitNorm));
@@ -254,6 +254,25 @@ public class DefinitionTests
         Assert.Equal("0.500 / —", Cell(1, "msp", logitNorm));
         Assert.StartsWith("every score on every model, svhn (far-OoD)", grid[0]);
         Assert.Contains(grid, l => l.StartsWith("FPR95 on svhn") && l.Contains("ID positive, as LogitNorm") && l.Contains("OoD positive, as OpenOOD v1.5"));
+    }
+
+    [Fact]
+    public void The_test_set_error_of_a_mean_combines_the_seeds_and_one_seeds_stays_one_seeds()
+    {
+        // DeLong standard errors 0.01, 0.02, 0.02: the mean of three AUROCs has √(0.01² + 0.02² + 0.02²)/3 = 0.03/3 = 0.01
+        // if the seeds' test-set errors were independent → ±1.959964·0.01 = 0.0196; one seed's, 1.959964·mean 0.016667
+        // = 0.0326661, is what perfectly correlated seeds would give the mean: the two bound it.
+        UnitResult Unit(int seed, double se) => new("l2-60", seed, "feature_norm", 0.9,
+            new Dictionary<string, IReadOnlyDictionary<string, OodMetrics>>
+                { ["svhn"] = new Dictionary<string, OodMetrics> { ["feature_norm"] = new(0.9 + 0.01 * seed, 0.3, 0, 0, 0.2, se) } },
+            [], 0, 0, "test", new Dictionary<string, string>(), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
+        var s = ScoreSeeds.Of([Unit(0, 0.01), Unit(1, 0.02), Unit(2, 0.02)], "svhn", "feature_norm");
+        Assert.Equal(0.0195996, s.MeanTestSetHalfWidth!.Value, 6);
+        Assert.Equal(0.0326661, s.OneSeedTestSetHalfWidth!.Value, 6);
+        // One seed: the mean is that seed, and both are its own.
+        var one = ScoreSeeds.Of([Unit(1, 0.02)], "svhn", "feature_norm");
+        Assert.Equal(one.OneSeedTestSetHalfWidth!.Value, one.MeanTestSetHalfWidth!.Value, 12);
+        Assert.Null(one.MeanSeedHalfWidth);
     }
 
     [Fact]

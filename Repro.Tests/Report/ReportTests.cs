@@ -98,12 +98,12 @@ public class ReportTests
         Assert.StartsWith("paired over ", claim.Statistics);
         Assert.Contains("one seed's AUROC from its test sets alone ±", claim.Statistics);   // DeLong beside the seeds' interval
         Assert.Contains("; paired over ", html);
-        // The row × score grid: every registered score on every row, the row's own score marked, seed and test-set intervals.
+        // The row × score grid: every registered score on every row, the row's own score marked, the mean's seed and test-set intervals.
         Assert.Equal(model.OodSets.Count * Repro.Scores.ScoreRegistry.Names.Count, model.ScoreGrid.Count);
         var l2Norm = model.ScoreGrid.Single(l => l.OodSet == "mnist" && l.Score == "feature_norm").Cells.Single(c => c.Row == model.Table.Single(t => t.Row == "l2").Label);
         Assert.True(l2Norm.Own);
-        Assert.NotNull(l2Norm.SeedHalfWidth);
-        Assert.InRange(l2Norm.TestSetHalfWidth!.Value, 1e-4, 0.1);
+        Assert.NotNull(l2Norm.MeanSeedHalfWidth);
+        Assert.InRange(l2Norm.MeanTestSetHalfWidth!.Value, 1e-4, 0.1);
         Assert.InRange(l2Norm.Fpr95OodPositive!.Value, 0, 1);
         Assert.Contains("<section id=\"scores\">", html);
         Assert.Equal(Verdict.Outside, model.Table.Single(t => t.Row == "logitnorm").Auroc.Single(a => a.OodSet == "mnist").Band!.Verdict);
