@@ -47,7 +47,7 @@ public static class PaperTableText
             sb.AppendLine("✓ within its tolerance band, ✗ outside (experiments/*.bands.json gives each band and its reason); — no finished seed.");
             foreach (var c in table.JudgeClaims(bands))
                 sb.AppendLine($"claim {c.Verdict switch { Verdict.Within => "holds  ", Verdict.Outside => "FAILS  ", _ => "missing" }} {c.Claim.Text}: " +
-                              $"{F(c.Left)} vs {F(c.Right)}" + (c.Statistics is { } s ? $"; {s}" : ""));
+                              $"{F(c.Left)} vs {F(c.Right)}; {c.Judgement}" + (c.Statistics is { } s ? $"; {s}" : ""));
         }
         if (stale is not null)
         {

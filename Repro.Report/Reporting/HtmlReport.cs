@@ -110,7 +110,7 @@ public static class HtmlReport
                 new XElement("ul", new XAttribute("class", "claims"), model.Claims.Select(c => new XElement("li",
                     new XAttribute("class", VerdictClass(c.Verdict)),
                     $"{c.Verdict switch { Verdict.Within => "holds", Verdict.Outside => "FAILS", _ => "missing" }}: {c.Text} — " +
-                    $"{F(c.Left)} vs {F(c.Right)}{(c.Margin != 0 ? $" (margin {F(c.Margin)})" : "")}{(c.Statistics is { } p ? $"; {p}" : "")}"))));
+                    $"{F(c.Left)} vs {F(c.Right)}{(c.Margin != 0 ? $" (margin {F(c.Margin)})" : "")}; {c.Judgement}{(c.Statistics is { } p ? $"; {p}" : "")}"))));
         if (model.PaperReference is { } paper)
         {
             var pOods = paper.OodSets.Keys.ToList();

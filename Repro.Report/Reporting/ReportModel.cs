@@ -14,8 +14,10 @@ public sealed record AurocEntry(string OodSet, Spread? Ours, int Seeds, Spread? 
 public sealed record TableLine(string Row, string Label, string Score, int SeedsFinished, int SeedsPlanned,
     IReadOnlyList<AurocEntry> Auroc, double? Accuracy, double? PaperAccuracy, BandCheck? AccuracyBand);
 
-/// <param name="Paired">The claim's sides compared seed by seed (SeedStatistics), where they share two or more seeds.</param>
-public sealed record ClaimLine(string Text, double? Left, double? Right, double Margin, Verdict Verdict, string? Statistics = null);
+/// <summary>A claim as <see cref="PaperTable.JudgeClaims"/> judged it, as `repro table` prints it.</summary>
+/// <param name="Judgement">How it was judged and why, in words (<see cref="ClaimVerdict.Judgement"/>).</param>
+/// <param name="Statistics">Beside the judgement: each side's one-seed test-set error; for bands format 1, the paired comparison.</param>
+public sealed record ClaimLine(string Text, double? Left, double? Right, double Margin, Verdict Verdict, string Judgement, string? Statistics = null);
 
 /// <summary>One seed's AUROC, for the spread plot.</summary>
 public sealed record SeedAuroc(int Seed, double Auroc);
@@ -156,7 +158,7 @@ public sealed record ReportModel(
     }
 
     private static IReadOnlyList<ClaimLine> ClaimsOf(PaperTable table, ToleranceBands? bands) => bands is null ? [] : table.JudgeClaims(bands)
-        .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict, c.Statistics)).ToList();
+        .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict, c.Judgement, c.Statistics)).ToList();
 
     private static IReadOnlyList<SeedSpread> SeedSpreadsOf(PaperTable table) =>
         (from row in table.Rows
