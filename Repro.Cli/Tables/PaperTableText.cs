@@ -47,7 +47,7 @@ public static class PaperTableText
             sb.AppendLine("✓ within its tolerance band, ✗ outside (experiments/*.bands.json gives each band and its reason); — no finished seed.");
             foreach (var c in table.JudgeClaims(bands))
                 sb.AppendLine($"claim {c.Verdict switch { Verdict.Within => "holds  ", Verdict.Outside => "FAILS  ", _ => "missing" }} {c.Claim.Text}: " +
-                              $"{F(c.Left)} vs {F(c.Right)}" + (c.Statistics is { } s ? $"; {s}" : ""));
+                              $"{F(c.Left)} vs {F(c.Right)}; {c.Judgement}" + (c.Statistics is { } s ? $"; {s}" : ""));
         }
         if (stale is not null)
         {
@@ -60,8 +60,9 @@ public static class PaperTableText
 
     /// <summary>
     /// Per OoD set, every registered score (a line each) on every row's models (a column each): the mean AUROC over the
-    /// finished seeds ± half its 95% Student's t interval where two or more finished, and in brackets half the 95%
-    /// interval a single seed's AUROC has from its test sets alone (DeLong); * marks the score the row is judged by.
+    /// finished seeds ± half the 95% Student's t interval of that mean where two or more finished, and in brackets half
+    /// the 95% interval of the same mean from the test sets alone (<see cref="ScoreSeeds.MeanTestSetHalfWidth"/>: the
+    /// least it can be, as seeds scored on the same images err together); * marks the score the row is judged by.
     /// Then FPR95 in both conventions. Whether a contrast belongs to the training method or to the score shows here:
     /// the same models under other scores.
     /// </summary>
@@ -71,8 +72,9 @@ public static class PaperTableText
         var sb = new StringBuilder();
         foreach (var ood in table.Definition.OodSets.Keys)
         {
-            sb.AppendLine($"every score on every model, {ood} ({table.Definition.OodSets[ood]}): mean AUROC over seeds ± half its 95% interval " +
-                          "(Student's t) [± the same from the test sets alone, DeLong]; * the row's own score");
+            sb.AppendLine($"every score on every model, {ood} ({table.Definition.OodSets[ood]}): mean AUROC over a row's (n) seeds ± half the 95% " +
+                          "Student's t interval of that mean [± half the 95% interval of the same mean from the test sets alone: DeLong's errors " +
+                          "of the seeds combined as if independent, the least it can be]; * the row's own score");
             var header = new[] { "score" }.Concat(table.Rows.Select(r => $"{r.Definition.Label} ({r.FinishedSeeds.Count})")).ToArray();
             TextTable.Append(sb, header, scores.Select(score => new[] { score }
                 .Concat(table.Rows.Select(row => AurocCell(row.EveryScore[ood][score]) + (score == row.Definition.Score ? "*" : ""))).ToArray()).ToList());
@@ -87,8 +89,8 @@ public static class PaperTableText
             var v = s.Auroc;
             if (v.Count == 0) return "—";
             var text = F(v.Mean);
-            if (s.SeedHalfWidth is { } seedHalf) text += " ± " + F(seedHalf);
-            return s.TestSetHalfWidth is { } half ? text + " [±" + F(half) + "]" : text;
+            if (s.MeanSeedHalfWidth is { } seedHalf) text += " ± " + F(seedHalf);
+            return s.MeanTestSetHalfWidth is { } half ? text + " [±" + F(half) + "]" : text;
         }
 
         static string FprCell(ScoreSeeds s) =>

@@ -28,7 +28,7 @@ internal static class CompareVerb
         };
         var margin = new Option<string?>("--equivalence")
         {
-            Description = "judge each AUROC's paired difference as equivalent when its 95% interval lies inside ±MARGIN; " +
+            Description = "judge each AUROC's paired difference as equivalent when the 95% interval of its mean over the seeds lies inside ±MARGIN; " +
                           "a bands file instead of a number gives each cell a third of its band's half-width (one standard error of a measured band's mean)",
             HelpName = "MARGIN|FILE.bands.json",
         };
@@ -84,7 +84,7 @@ internal static class CompareVerb
         if (paired.Count > 0)
         {
             sb.AppendLine();
-            sb.AppendLine("FIRST − SECOND over seeds (ID accuracy; the row's own score's AUROC per OoD set):");
+            sb.AppendLine("FIRST − SECOND over seeds (ID accuracy; the row's own score's AUROC per OoD set), the mean with its 95% interval:");
             TextTable.Append(sb, ["row", "quantity", "difference"],
                 paired.Select(q => (IReadOnlyList<string>)[q.Row, q.Quantity, q.Paired!.Describe()]));
         }
@@ -105,7 +105,7 @@ internal static class CompareVerb
         if (equivalence is { Count: > 0 })
         {
             sb.AppendLine();
-            sb.AppendLine("equivalence: the 95% interval of FIRST − SECOND inside ±margin");
+            sb.AppendLine("equivalence: the 95% interval of the mean FIRST − SECOND over the paired seeds (Student's t) inside ±margin");
             TextTable.Append(sb, ["row", "quantity", "interval", "margin", "verdict"],
                 equivalence.Select(e => (IReadOnlyList<string>)[e.Row, e.Quantity,
                     $"[{Signed(e.Difference.Interval.Low)}, {Signed(e.Difference.Interval.High)}]", $"±{F(e.Margin)}",

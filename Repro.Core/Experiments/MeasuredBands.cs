@@ -11,7 +11,7 @@ public sealed record Measurement(string Device, string Date, string Commit, int[
 /// is the measured n-seed mean ± 3 standard errors (SD/√n), because a rerun on a GPU draws new training trajectories
 /// (cuDNN is not deterministic), so its n-seed mean is a new draw of the same mean. Accuracy gets at least ±0.5 points
 /// for numerics on another card or driver. Claims are the paper's, written by hand; they are kept when bands are
-/// measured again.
+/// measured again, with their α, and are judged by the one-sided paired t-test (bands format 2).
 /// </summary>
 public static class MeasuredBands
 {
@@ -36,9 +36,12 @@ public static class MeasuredBands
             results.Max(r => r.Finished).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             string.Join(", ", results.Select(r => r.Versions.TryGetValue("commit", out var c) ? c : "unknown").Distinct().Order()),
             seeds, log);
+        var alpha = previous is { Format: >= ToleranceBands.CurrentFormat } ? previous.ClaimAlpha : ToleranceBands.DefaultAlpha;
         var notes = $"Measured by us, not the paper's: each cell is the {seeds.Length}-seed mean ± {StandardErrors} standard errors of our " +
-                    "own run (see `measured`); regenerate with `repro bands`. Claims are the paper's, checked on this data.";
-        return new ToleranceBands(definition.Name, definition.Version, notes, cells, previous?.Claims ?? [], measured);
+                    "own run (see `measured`); regenerate with `repro bands`. Claims are the paper's, checked on this data, each by a " +
+                    "one-sided paired t-test over the seeds both cells share (H0: the difference is at most the margin) at `alpha`.";
+        return new ToleranceBands(definition.Name, definition.Version, notes, cells, previous?.Claims ?? [], measured,
+            ToleranceBands.CurrentFormat, alpha);
     }
 
     private static Band Cell(string row, string metric, string? ood, SeedValues values, double minimumHalfWidth)

@@ -34,28 +34,6 @@ public enum Verdict { Within, Outside, Missing }
 public sealed record CellVerdict(Band Band, double? Value, Verdict Verdict);
 
 /// <summary>
-/// A claim judged on the seeds' means (<see cref="Verdict"/>) and, where both sides share two or more seeds, paired seed
-/// by seed; beside it each side's test-set error (half the 95% interval of one seed's AUROC, DeLong), so a reader sees
-/// whether seeds or test images dominate the noise.
-/// </summary>
-public sealed record ClaimVerdict(Claim Claim, double? Left, double? Right, Verdict Verdict, PairedDifference? Paired = null,
-    double? LeftTestSetHalfWidth = null, double? RightTestSetHalfWidth = null)
-{
-    /// <summary>The statistics after the means, for tables and the report; null when there are none.</summary>
-    public string? Statistics
-    {
-        get
-        {
-            var parts = new List<string>();
-            if (Paired is { } p) parts.Add(p.Describe());
-            if (LeftTestSetHalfWidth is { } l && RightTestSetHalfWidth is { } r)
-                parts.Add(FormattableString.Invariant($"one seed's AUROC from its test sets alone ±{l:0.000} vs ±{r:0.000} (DeLong, 95%)"));
-            return parts.Count == 0 ? null : string.Join("; ", parts);
-        }
-    }
-}
-
-/// <summary>
 /// Table 1 in the paper's shape — per row, AUROC min/max/avg over seeds for each OoD set, and mean accuracy — from
 /// whatever units have finished; then each banded cell and each qualitative claim judged. Missing units are missing,
 /// never zero.
@@ -83,25 +61,14 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         return new CellVerdict(b, value, value is null ? Verdict.Missing : value >= b.Low && value <= b.High ? Verdict.Within : Verdict.Outside);
     }).ToList();
 
+    /// <summary>
+    /// Every claim of <paramref name="bands"/> judged as its format says (<see cref="ClaimVerdict.Of"/>): the one judgement
+    /// `repro table`, the report and the Category=Repro tests all show.
+    /// </summary>
     public IReadOnlyList<ClaimVerdict> JudgeClaims(ToleranceBands bands) => bands.Claims.Select(c =>
-    {
-        var left = Value(c.Left.Row, Band.AurocAverage, c.Left.Ood);
-        var right = Value(c.Right.Row, Band.AurocAverage, c.Right.Ood);
-        var verdict = left is null || right is null ? Verdict.Missing : left >= right + c.Margin ? Verdict.Within : Verdict.Outside;
-        return new ClaimVerdict(c, left, right, verdict, Paired(c), TestSetHalfWidth(c.Left), TestSetHalfWidth(c.Right));
-    }).ToList();
+        ClaimVerdict.Of(c, Own(c.Left.Row, c.Left.Ood), Own(c.Right.Row, c.Right.Ood), bands)).ToList();
 
     /// <summary>The row's own score on <paramref name="ood"/>; null for a row or OoD set the table has not.</summary>
     private ScoreSeeds? Own(string row, string? ood) =>
         Rows.FirstOrDefault(r => r.Definition.Name == row) is { } r && ood is not null && r.EveryScore.ContainsKey(ood) ? r.Own(ood) : null;
-
-    private double? TestSetHalfWidth(CellRef side) => Own(side.Row, side.Ood)?.TestSetHalfWidth;
-
-    private PairedDifference? Paired(Claim c)
-    {
-        if (Own(c.Left.Row, c.Left.Ood)?.Auroc is not { } left || Own(c.Right.Row, c.Right.Ood)?.Auroc is not { } right) return null;
-        var common = left.PerSeed.Select(v => v.Seed).Intersect(right.PerSeed.Select(v => v.Seed)).Count();
-        return common < 2 ? null : SeedStatistics.Compare(left, right, c.Margin);
-    }
-
 }

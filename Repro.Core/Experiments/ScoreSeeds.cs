@@ -22,9 +22,23 @@ public sealed record ScoreSeeds(SeedValues Auroc, SeedValues Fpr95, SeedValues F
             SeedValues.Of(evaluated.Where(u => M(u).AurocSe is not null), u => M(u).AurocSe!.Value));
     }
 
-    /// <summary>Half the 95% Student's t interval of the mean AUROC over seeds; needs two seeds.</summary>
-    public double? SeedHalfWidth => Auroc.Count < 2 ? null : SeedStatistics.MeanInterval(Auroc).High - Auroc.Mean;
+    /// <summary>z for a two-sided 95% normal interval: DeLong's errors are normal approximations.</summary>
+    public const double Z95 = 1.959964;
 
-    /// <summary>Half the 95% interval of one seed's AUROC from its test sets alone: 1.96 × DeLong's standard error, averaged over seeds.</summary>
-    public double? TestSetHalfWidth => AurocStandardError.Count == 0 ? null : 1.959964 * AurocStandardError.Mean;
+    /// <summary>Half the 95% Student's t interval of the mean AUROC over the seeds (training noise); needs two seeds.</summary>
+    public double? MeanSeedHalfWidth => Auroc.Count < 2 ? null : SeedStatistics.MeanInterval(Auroc).High - Auroc.Mean;
+
+    /// <summary>
+    /// Half the 95% interval of the mean AUROC over the seeds from the test sets alone: 1.96 × √(Σ seᵢ²)/n, the seeds'
+    /// DeLong errors combined as if independent. Seeds evaluated on the same test images err together (positively
+    /// correlated), so this is the least the mean's test-set error can be; <see cref="OneSeedTestSetHalfWidth"/> is the most.
+    /// </summary>
+    public double? MeanTestSetHalfWidth => AurocStandardError.Count == 0 ? null
+        : Z95 * Math.Sqrt(AurocStandardError.PerSeed.Sum(v => v.Value * v.Value)) / AurocStandardError.Count;
+
+    /// <summary>
+    /// Half the 95% interval of one seed's AUROC from its test sets alone: 1.96 × DeLong's standard error, averaged over
+    /// the seeds. What a claim sets beside one seed's difference, and the most the mean's test-set error can be.
+    /// </summary>
+    public double? OneSeedTestSetHalfWidth => AurocStandardError.Count == 0 ? null : Z95 * AurocStandardError.Mean;
 }

@@ -25,10 +25,36 @@ public sealed record PairedDifference(IReadOnlyList<int> Seeds, double MeanDiffe
         : Interval.High < Margin ? "contradicted"
         : $"not resolved with {Seeds.Count} seeds" + (SeedsFor80PercentPower is { } n ? $" (~{n} would resolve a difference this size at 80% power)" : "");
 
-    /// <summary>One line for tables and the report, e.g. "paired over 5 seeds: +0.065 [0.044, 0.086] (Student's t, 95%), sign-flip p = 0.063: supported".</summary>
+    /// <summary>
+    /// One line for tables and the report, e.g. "paired over 5 seeds: mean difference +0.065, its interval [0.044, 0.086]
+    /// (Student's t, 95%), sign-flip p = 0.063: supported".
+    /// </summary>
     public string Describe() => FormattableString.Invariant(
-        $"paired over {Seeds.Count} seeds: {MeanDifference:+0.000;−0.000;0.000} [{Interval.Low:0.000}, {Interval.High:0.000}] ({Interval.Method}), ") +
+        $"paired over {Seeds.Count} seeds: mean difference {MeanDifference:+0.000;−0.000;0.000}, its interval [{Interval.Low:0.000}, {Interval.High:0.000}] ({Interval.Method}), ") +
         FormattableString.Invariant($"sign-flip p {(PValue < 0.001 ? "< 0.001" : $"= {PValue:0.000}")}{(Margin != 0 ? $" against a difference of {Margin:0.000}" : "")}: {Resolution}");
+}
+
+/// <summary>
+/// "first − second exceeds <see cref="Margin"/>" tested over the seeds both finished. H0: the mean paired difference is at
+/// most the margin; H1: it is more. The one-sided paired Student's t-test decides (<see cref="Supported"/>: p &lt;
+/// <see cref="Alpha"/>); the one-sided exact sign-flip p, which assumes only that a difference is as likely either side
+/// of the margin under H0, is shown beside it and decides nothing.
+/// </summary>
+public sealed record OneSidedPairedTest(IReadOnlyList<int> Seeds, double MeanDifference, double Margin, double T, double PValue,
+    double SignFlipPValue, double Alpha)
+{
+    public bool Supported => PValue < Alpha;
+
+    /// <summary>
+    /// One line naming the test, the seeds, α and both p-values, e.g. "supported: one-sided paired t over seeds 0–4
+    /// (n = 5), difference +0.065 > margin 0.000, p < 0.001 < α = 0.05 (sign-flip p = 0.031)".
+    /// </summary>
+    public string Describe() => FormattableString.Invariant(
+        $"{(Supported ? "supported" : "not supported")}: one-sided paired t over seeds {SeedStatistics.SeedList(Seeds)} (n = {Seeds.Count}), ") +
+        FormattableString.Invariant(
+        $"difference {MeanDifference:+0.000;−0.000;0.000} {(MeanDifference > Margin ? ">" : "≤")} margin {Margin:0.000}, ") +
+        FormattableString.Invariant(
+        $"p {SeedStatistics.FormatP(PValue, Alpha)} {(Supported ? "<" : "≥")} α = {Alpha:0.###} (sign-flip p {SeedStatistics.FormatP(SignFlipPValue, Alpha)})");
 }
 
 /// <summary>
@@ -51,24 +77,49 @@ public static class SeedStatistics
     /// <param name="margin">The difference the p-value and the seed count are judged against (a claim's margin; 0: none).</param>
     public static PairedDifference Compare(SeedValues first, SeedValues second, double margin = 0)
     {
-        var other = second.PerSeed.ToDictionary(v => v.Seed, v => v.Value);
-        var common = first.PerSeed.Where(v => other.ContainsKey(v.Seed)).OrderBy(v => v.Seed).ToList();
-        if (common.Count < 2)
-            throw new ArgumentException($"a paired comparison needs two seeds both rows finished, got {common.Count}");
-        var differences = common.Select(v => v.Value - other[v.Seed]).ToList();
+        var (seeds, differences) = Pair(first, second);
         double mean = differences.Average();
-        return new PairedDifference(common.Select(v => v.Seed).ToList(), mean, TInterval(differences),
+        return new PairedDifference(seeds, mean, TInterval(differences),
             SignFlipPValue(differences.Select(d => d - margin).ToList()), SeedsForPower(mean - margin, StandardDeviation(differences)), margin);
     }
+
+    /// <summary>
+    /// The one-sided paired test of "first − second &gt; <paramref name="margin"/>" at <paramref name="alpha"/> over the
+    /// seeds both finished (a claim's test, bands format 2). Needs two seeds.
+    /// </summary>
+    public static OneSidedPairedTest TestAbove(SeedValues first, SeedValues second, double margin, double alpha)
+    {
+        var (seeds, differences) = Pair(first, second);
+        double mean = differences.Average(), sd = StandardDeviation(differences);
+        double t = (mean - margin) / (sd / Math.Sqrt(differences.Count));
+        // Identical differences have no spread to test against: the margin is cleared for certain or not at all.
+        double p = sd > 0 ? OneSidedTPValue(t, differences.Count - 1) : mean > margin ? 0 : 1;
+        return new OneSidedPairedTest(seeds, mean, margin, t, p,
+            OneSidedSignFlipPValue(differences.Select(d => d - margin).ToList()), alpha);
+    }
+
+    /// <summary>P(T ≥ t) for Student's t with <paramref name="degreesOfFreedom"/>: the one-sided upper-tail p-value.</summary>
+    public static double OneSidedTPValue(double t, int degreesOfFreedom) =>
+        // The lower tail at −t, by symmetry: 1 − CDF(t) would lose the small p-values to cancellation.
+        StudentT.CDF(0, 1, degreesOfFreedom, -t);
 
     /// <summary>
     /// Two-sided p-value of the sign-flip test: the share of the 2^n sign patterns whose mean difference is at least as
     /// far from zero as the observed one (the observed pattern counts, so p ≥ 2^−n·2 when no difference is zero).
     /// </summary>
-    public static double SignFlipPValue(IReadOnlyList<double> differences)
+    public static double SignFlipPValue(IReadOnlyList<double> differences) => SignFlip(differences, oneSided: false);
+
+    /// <summary>
+    /// One-sided p-value of the sign-flip test against H1 "the differences are above zero": the share of the 2^n sign
+    /// patterns whose sum is at least the observed one (the observed pattern counts, so p ≥ 2^−n).
+    /// </summary>
+    public static double OneSidedSignFlipPValue(IReadOnlyList<double> differences) => SignFlip(differences, oneSided: true);
+
+    private static double SignFlip(IReadOnlyList<double> differences, bool oneSided)
     {
         int n = differences.Count;
-        double observed = Math.Abs(differences.Sum());
+        double Extremity(double sum) => oneSided ? sum : Math.Abs(sum);
+        double observed = Extremity(differences.Sum());
         // Sums are compared with a relative tolerance: patterns that tie the observed sum in exact arithmetic must count.
         double tolerance = 1e-12 * Math.Max(1, differences.Sum(Math.Abs));
         if (n <= ExactUpTo)
@@ -78,7 +129,7 @@ public static class SeedStatistics
             {
                 double sum = 0;
                 for (int i = 0; i < n; i++) sum += (pattern >> i & 1) == 1 ? -differences[i] : differences[i];
-                if (Math.Abs(sum) >= observed - tolerance) atLeast++;
+                if (Extremity(sum) >= observed - tolerance) atLeast++;
             }
             return atLeast / (double)patterns;
         }
@@ -88,7 +139,7 @@ public static class SeedStatistics
         {
             double sum = 0;
             for (int i = 0; i < n; i++) sum += random.Next(2) == 1 ? -differences[i] : differences[i];
-            if (Math.Abs(sum) >= observed - tolerance) hits++;
+            if (Extremity(sum) >= observed - tolerance) hits++;
         }
         return hits / (MonteCarloDraws + 1.0);
     }
@@ -109,6 +160,46 @@ public static class SeedStatistics
         if (normal > int.MaxValue / 2.0) return null;
         for (int n = Math.Max(2, (int)Math.Ceiling(normal)); ; n++)
             if (Needed(StudentT.InvCDF(0, 1, n - 1, 1 - (1 - Level) / 2), StudentT.InvCDF(0, 1, n - 1, Power)) <= n) return n;
+    }
+
+    /// <summary>Seeds as ascending runs, e.g. "0–4" or "0, 2, 5–7".</summary>
+    public static string SeedList(IEnumerable<int> seeds)
+    {
+        var runs = new List<string>();
+        var sorted = seeds.Distinct().Order().ToList();
+        for (int i = 0; i < sorted.Count;)
+        {
+            int j = i;
+            while (j + 1 < sorted.Count && sorted[j + 1] == sorted[j] + 1) j++;
+            runs.Add(j == i ? $"{sorted[i]}" : j == i + 1 ? $"{sorted[i]}, {sorted[j]}" : $"{sorted[i]}–{sorted[j]}");
+            i = j + 1;
+        }
+        return string.Join(", ", runs);
+    }
+
+    /// <summary>
+    /// "= 0.031" or "&lt; 0.001", with as many decimals as it takes for the printed p to fall on the same side of α as
+    /// the p itself (0.04996 prints as 0.04996, not as 0.050 beside "&lt; α = 0.05").
+    /// </summary>
+    public static string FormatP(double p, double alpha)
+    {
+        if (p < 0.001) return "< 0.001";
+        for (int decimals = 3; ; decimals++)
+        {
+            double shown = Math.Round(p, decimals);
+            if (decimals == 8 || (shown < alpha) == (p < alpha))
+                return "= " + shown.ToString("0.000" + new string('#', decimals - 3), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>The seeds both finished, ascending, and first − second on each.</summary>
+    private static (IReadOnlyList<int> Seeds, IReadOnlyList<double> Differences) Pair(SeedValues first, SeedValues second)
+    {
+        var other = second.PerSeed.ToDictionary(v => v.Seed, v => v.Value);
+        var common = first.PerSeed.Where(v => other.ContainsKey(v.Seed)).OrderBy(v => v.Seed).ToList();
+        if (common.Count < 2)
+            throw new ArgumentException($"a paired comparison needs two seeds both rows finished, got {common.Count}");
+        return (common.Select(v => v.Seed).ToList(), common.Select(v => v.Value - other[v.Seed]).ToList());
     }
 
     private static Interval TInterval(IReadOnlyList<double> values)

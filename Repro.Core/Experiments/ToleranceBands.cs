@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Repro.Experiments;
 
@@ -9,18 +10,29 @@ public sealed record Band(string Row, string Metric, string? Ood, double Low, do
     public const string AccuracyAverage = "accuracy-avg";
 }
 
-/// <summary>One of the paper's qualitative claims: left ≥ right + margin (15-seed average AUROCs).</summary>
+/// <summary>
+/// One of the paper's qualitative claims: the left cell's AUROC exceeds the right's by more than the margin — tested over
+/// the seeds both share (bands format 2), or on the seeds' means (format 1); <see cref="ClaimVerdict"/> judges it.
+/// </summary>
 public sealed record Claim(string Id, string Text, CellRef Left, CellRef Right, double Margin);
 
 public sealed record CellRef(string Row, string Ood);
 
 /// <summary>
 /// The versioned tolerance file (experiments/&lt;name&gt;.bands.json) a reproduction is judged against. Bands we measured
-/// ourselves (<see cref="MeasuredBands"/>) say where from in <see cref="Measured"/>.
+/// ourselves (<see cref="MeasuredBands"/>) say where from in <see cref="Measured"/>. <see cref="Format"/> says how its
+/// claims are judged: 2, by a one-sided paired t-test at <see cref="Alpha"/>; 1 (a file without "format", from before
+/// the test), on the seeds' means alone — still read, so an old file judges what it always judged, and says so.
 /// </summary>
 public sealed record ToleranceBands(string Definition, int Version, string Notes, IReadOnlyList<Band> Cells, IReadOnlyList<Claim> Claims,
-    Measurement? Measured = null)
+    Measurement? Measured = null, [property: JsonPropertyOrder(-1)] int Format = 1, [property: JsonPropertyOrder(-1)] double? Alpha = null)
 {
+    public const int CurrentFormat = 2;
+    public const double DefaultAlpha = 0.05;
+
+    /// <summary>The claims' test level; format 2 without "alpha" tests at <see cref="DefaultAlpha"/>.</summary>
+    [JsonIgnore] public double ClaimAlpha => Alpha ?? DefaultAlpha;
+
     /// <summary>experiments/x.json's bands live beside it as experiments/x.bands.json.</summary>
     public static string PathBeside(string definitionPath) => Path.ChangeExtension(definitionPath, ".bands.json");
 
@@ -35,6 +47,12 @@ public sealed record ToleranceBands(string Definition, int Version, string Notes
         {
             var bands = JsonSerializer.Deserialize<ToleranceBands>(File.ReadAllText(path), JsonFiles.Options);
             if (bands?.Cells is null || bands.Claims is null) throw new DataFormatException(path, "cells and claims", "none");
+            if (bands.Format is not (1 or CurrentFormat))
+                throw new DataFormatException(path, "'format' 1 (claims judged on the means) or 2 (by a one-sided paired t-test)", $"format {bands.Format}");
+            if (bands.Format == 1 && bands.Alpha is not null)
+                throw new DataFormatException(path, "'alpha' only with 'format': 2 (format 1 judges claims on the means, without a test)", FormattableString.Invariant($"alpha {bands.Alpha}"));
+            if (bands.Alpha is { } alpha && !(alpha > 0 && alpha <= 0.5))
+                throw new DataFormatException(path, "'alpha' in (0, 0.5]", FormattableString.Invariant($"alpha {alpha}"));
             if (bands.Definition is null || bands.Notes is null)
                 throw new DataFormatException(path, "tolerance bands with a definition name and notes", "none");
             foreach (var band in bands.Cells)

@@ -112,7 +112,7 @@ public static class HtmlReport
                 new XElement("ul", new XAttribute("class", "claims"), model.Claims.Select(c => new XElement("li",
                     new XAttribute("class", VerdictClass(c.Verdict)),
                     $"{c.Verdict switch { Verdict.Within => "holds", Verdict.Outside => "FAILS", _ => "missing" }}: {c.Text} — " +
-                    $"{F(c.Left)} vs {F(c.Right)}{(c.Margin != 0 ? $" (margin {F(c.Margin)})" : "")}{(c.Statistics is { } p ? $"; {p}" : "")}"))));
+                    $"{F(c.Left)} vs {F(c.Right)}{(c.Margin != 0 ? $" (margin {F(c.Margin)})" : "")}; {c.Judgement}{(c.Statistics is { } p ? $"; {p}" : "")}"))));
         if (model.PaperReference is { } paper)
         {
             var pOods = paper.OodSets.Keys.ToList();
@@ -126,14 +126,16 @@ public static class HtmlReport
         return section;
     }
 
-    /// <summary>Per OoD set, every score (a line) on every row's models (a column): AUROC with both intervals, then FPR95 both ways.</summary>
+    /// <summary>Per OoD set, every score (a line) on every row's models (a column): mean AUROC with both intervals of that mean, then FPR95 both ways.</summary>
     private static XElement ScoreGridSection(ReportModel model)
     {
         var section = Section("scores", "Every score on every model",
             P("The same trained models under every registered score: whether a contrast belongs to the training method or to " +
-              "the score read out. AUROC: mean over seeds ± half its 95% interval over seeds (Student's t) [± half the 95% " +
-              "interval one seed's AUROC has from its test sets alone, DeLong]; when the first is much wider, seeds dominate " +
-              "the noise. The row's own score is starred and bold. FPR95 (lower is better) in both conventions: ID positive, " +
+              "the score read out. AUROC: mean over a row's (n) seeds ± half the 95% Student's t interval of that mean [± half " +
+              "the 95% interval of the same mean from the test sets alone: DeLong's errors of the seeds combined as if " +
+              "independent. Seeds scored on the same test images err together, so this is the least the mean's test-set error " +
+              "can be; one seed's is the most]. When the first is much wider, seeds dominate the noise. The row's own score is " +
+              "starred and bold. FPR95 (lower is better) in both conventions: ID positive, " +
               "as LogitNorm reports it / OoD positive, as OpenOOD v1.5 does."));
         foreach (var group in model.ScoreGrid.GroupBy(l => l.OodSet))
         {
@@ -145,7 +147,7 @@ public static class HtmlReport
                     line.Cells.Select(c => Td(text(c) + (c.Own ? "*" : ""), c.Own ? "own" : null)))))));
             section.Add(new XElement("h3", $"{group.Key} ({model.OodSets[group.Key]})"),
                 Table($"AUROC on {group.Key}", c => c.Auroc is null ? "—"
-                    : F(c.Auroc) + (c.SeedHalfWidth is { } s ? $" ± {F(s)}" : "") + (c.TestSetHalfWidth is { } t ? $" [±{F(t)}]" : "")),
+                    : F(c.Auroc) + (c.MeanSeedHalfWidth is { } s ? $" ± {F(s)}" : "") + (c.MeanTestSetHalfWidth is { } t ? $" [±{F(t)}]" : "")),
                 Table($"FPR95 on {group.Key}: ID positive / OoD positive", c => c.Fpr95 is null ? "—" : $"{F(c.Fpr95)} / {F(c.Fpr95OodPositive)}"));
         }
         return section;

@@ -14,8 +14,10 @@ public sealed record AurocEntry(string OodSet, Spread? Ours, int Seeds, Spread? 
 public sealed record TableLine(string Row, string Label, string Score, int SeedsFinished, int SeedsPlanned,
     IReadOnlyList<AurocEntry> Auroc, double? Accuracy, double? PaperAccuracy, BandCheck? AccuracyBand);
 
-/// <param name="Paired">The claim's sides compared seed by seed (SeedStatistics), where they share two or more seeds.</param>
-public sealed record ClaimLine(string Text, double? Left, double? Right, double Margin, Verdict Verdict, string? Statistics = null);
+/// <summary>A claim as <see cref="PaperTable.JudgeClaims"/> judged it, as `repro table` prints it.</summary>
+/// <param name="Judgement">How it was judged and why, in words (<see cref="ClaimVerdict.Judgement"/>).</param>
+/// <param name="Statistics">Beside the judgement: each side's one-seed test-set error; for bands format 1, the paired comparison.</param>
+public sealed record ClaimLine(string Text, double? Left, double? Right, double Margin, Verdict Verdict, string Judgement, string? Statistics = null);
 
 /// <summary>One seed's AUROC, for the spread plot.</summary>
 public sealed record SeedAuroc(int Seed, double Auroc);
@@ -29,11 +31,12 @@ public sealed record UnitLine(string Row, int Seed, string Device, string Commit
     int Epochs, double SecondsPerEpoch, double TrainSeconds, double WallSeconds, string Finished);
 
 /// <summary>
-/// One row's models under one score against one OoD set: mean AUROC over seeds, half its 95% interval over seeds
-/// (Student's t, two or more seeds), half the 95% interval one seed's AUROC has from its test sets (DeLong), and FPR95
-/// in both conventions; Own marks the score the row is judged by.
+/// One row's models under one score against one OoD set: mean AUROC over seeds, half the 95% interval of that mean over
+/// seeds (Student's t, two or more seeds), half the 95% interval of the same mean from the test sets alone (DeLong,
+/// seeds combined as if independent: <see cref="ScoreSeeds.MeanTestSetHalfWidth"/>), and FPR95 in both conventions;
+/// Own marks the score the row is judged by.
 /// </summary>
-public sealed record ScoreCell(string Row, int Seeds, double? Auroc, double? SeedHalfWidth, double? TestSetHalfWidth,
+public sealed record ScoreCell(string Row, int Seeds, double? Auroc, double? MeanSeedHalfWidth, double? MeanTestSetHalfWidth,
     double? Fpr95, double? Fpr95OodPositive, bool Own);
 
 /// <summary>A line of the row × score grid: one score on every row's models against one OoD set.</summary>
@@ -159,7 +162,7 @@ public sealed record ReportModel(
     }
 
     private static IReadOnlyList<ClaimLine> ClaimsOf(PaperTable table, ToleranceBands? bands) => bands is null ? [] : table.JudgeClaims(bands)
-        .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict, c.Statistics)).ToList();
+        .Select(c => new ClaimLine(c.Claim.Text, c.Left, c.Right, c.Claim.Margin, c.Verdict, c.Judgement, c.Statistics)).ToList();
 
     private static IReadOnlyList<SeedSpread> SeedSpreadsOf(PaperTable table) =>
         (from row in table.Rows
@@ -217,7 +220,7 @@ public sealed record ReportModel(
              var s = row.EveryScore[ood][score];
              double? Mean(SeedValues v) => v.Count == 0 ? null : v.Mean;
              return new ScoreCell(row.Definition.Label, s.Auroc.Count, Mean(s.Auroc),
-                 s.SeedHalfWidth, s.TestSetHalfWidth,
+                 s.MeanSeedHalfWidth, s.MeanTestSetHalfWidth,
                  Mean(s.Fpr95), Mean(s.Fpr95OodPositive), score == row.Definition.Score);
          }).ToList())).ToList();
 

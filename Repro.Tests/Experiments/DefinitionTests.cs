@@ -62,8 +62,10 @@ public class DefinitionTests
             foreach (var ood in d.OodSets.Keys)
                 Assert.Contains(bands.Cells, b => b.Row == row.Name && b.Metric == Band.AurocAverage && b.Ood == ood);
         }
-        // The paper's own numbers satisfy its own bands and claims: the bands are not contradictory.
-        var paperResults = d.Rows.SelectMany(r => Enumerable.Range(0, 1).Select(_ => FakeUnit(r, 0, r.Paper!.Auroc["svhn"].Avg, r.Paper.Auroc["cifar100"].Avg, r.Paper.Accuracy)));
+        // The paper's own numbers satisfy its own bands and claims: the bands are not contradictory. Two seeds at the
+        // paper's averages, so the claims' paired test has seeds to pair (identical differences: the margin is cleared
+        // for certain or not at all).
+        var paperResults = d.Rows.SelectMany(r => Enumerable.Range(0, 2).Select(seed => FakeUnit(r, seed, r.Paper!.Auroc["svhn"].Avg, r.Paper.Auroc["cifar100"].Avg, r.Paper.Accuracy)));
         var table = PaperTable.Aggregate(d, paperResults);
         Assert.All(table.Judge(bands), v => Assert.Equal(Verdict.Within, v.Verdict));
         Assert.All(table.JudgeClaims(bands), v => Assert.Equal(Verdict.Within, v.Verdict));
@@ -179,16 +181,131 @@ public class DefinitionTests
         },
         [], 0, 0, "test", new Dictionary<string, string>(), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
 
-    [Fact]
-    public void Claims_are_also_judged_seed_by_seed_where_both_sides_share_seeds()
+    /// <summary>Five seeds of L2 60 and LogitNorm 60 (differences on SVHN 0.07, 0.07, 0.04, 0.085, 0.06) and one of L2 350.</summary>
+    private static IEnumerable<UnitResult> FiveSeedsOfTwoRows(ExperimentDefinition d)
     {
-        var d = Table1;
         double[] l2 = [0.970, 0.980, 0.960, 0.975, 0.965], ln = [0.900, 0.910, 0.920, 0.890, 0.905], nearLn = [0.88, 0.89, 0.87, 0.90, 0.86];
-        var results = Enumerable.Range(0, 5).SelectMany(s => new[]
+        return Enumerable.Range(0, 5).SelectMany(s => new[]
         {
             FakeUnit(d.Row("l2-60"), s, l2[s], 0.880, 0.93), FakeUnit(d.Row("logitnorm-60"), s, ln[s], nearLn[s], 0.92),
-        }).Append(FakeUnit(d.Row("l2-350"), 0, 0.97, 0.9, 0.95));
-        var claims = PaperTable.Aggregate(d, results).JudgeClaims(Bands).ToDictionary(c => c.Claim.Id);
+        }).Append(FakeUnit(d.Row("l2-350"), 0, 0.97, 0.9, 0.95)).ToList();
+    }
+
+    /// <summary>The committed bands as a file from before format 2 would have them: no "format", no "alpha".</summary>
+    private static ToleranceBands Format1Bands(TempDir dir)
+    {
+        var text = File.ReadAllText(Path.Combine(Repo, "experiments", "table1.bands.json"));
+        Assert.Contains("\"format\": 2,\n  \"alpha\": 0.05,\n", text);
+        var path = dir.File("table1-format1.bands.json");
+        File.WriteAllText(path, text.Replace("\"format\": 2,\n  \"alpha\": 0.05,\n", ""));
+        return ToleranceBands.Load(path);
+    }
+
+    [Fact]
+    public void Claims_are_judged_by_a_one_sided_paired_t_test_over_the_shared_seeds()
+    {
+        var d = Table1;
+        Assert.Equal((2, 0.05), (Bands.Format, Bands.ClaimAlpha));
+        var table = PaperTable.Aggregate(d, FiveSeedsOfTwoRows(d));
+        var claims = table.JudgeClaims(Bands).ToDictionary(c => c.Claim.Id);
+
+        // Differences 0.07, 0.07, 0.04, 0.085, 0.06: mean 0.065, s = 0.016583, t = 0.065/(s/√5) = 8.764598 on ν = 4;
+        // P(T ≥ t) = 1/2 − (3/8)·u·(1 − v/12) with u = t/√(1 + t²/4), v = t²/(1 + t²/4) (ν = 4's closed form) = 0.000467.
+        // All five above the margin 0: one-sided sign-flip p = 1/32.
+        var far = claims["l2-beats-logitnorm-far"];
+        Assert.Equal(Verdict.Within, far.Verdict);
+        Assert.Equal([0, 1, 2, 3, 4], far.Test!.Seeds);
+        Assert.Equal(8.764598, far.Test.T, 5);
+        Assert.Equal(0.000467, far.Test.PValue, 6);
+        Assert.Equal(1 / 32.0, far.Test.SignFlipPValue, 12);
+        Assert.Null(far.Paired);
+        const string judgement = "supported: one-sided paired t over seeds 0–4 (n = 5), difference +0.065 > margin 0.000, p < 0.001 < α = 0.05 (sign-flip p = 0.031)";
+        Assert.Equal(judgement, far.Judgement);
+        Assert.Contains($"claim holds   L2 60 Mag ≥ LogitNorm 60 on SVHN (avg AUROC): 0.970 vs 0.905; {judgement}", table.Format(Bands));
+
+        // L2 350 has seed 0 only: nothing to pair, so no verdict, and the reason; No L2 60 has no seed at all.
+        var longer = claims["longer-helps-near"];
+        Assert.Equal((Verdict.Missing, "missing: l2-350 and l2-60 share only seed 0; the one-sided paired t-test needs two"), (longer.Verdict, longer.Judgement));
+        Assert.Equal("missing: no finished seed of no-l2-60 on svhn", claims["no-l2-far-below-far"].Judgement);
+        Assert.Contains("claim missing L2 350 better than L2 60 on CIFAR-100 (avg AUROC): 0.900 vs 0.880; missing: l2-350 and l2-60 share only seed 0", table.Format(Bands));
+    }
+
+    [Fact]
+    public void A_claim_that_holds_on_the_means_can_fail_the_test_and_a_format_1_file_still_judges_on_the_means()
+    {
+        // Differences 0.2, −0.1, 0.1, −0.1, 0.1: mean 0.04 ≥ margin 0, so it holds on the means (format 1). Tested: s² =
+        // (0.16² + 0.14² + 0.06² + 0.14² + 0.06²)/4 = 0.018, s/√5 = 0.06, t = 2/3 on ν = 4 → P(T ≥ t) = 1/2 −
+        // (3/8)(0.632456)(1 − 0.4/12) = 0.270735 ≥ 0.05. Sign-flip: ±0.2 plus four ±0.1 reaching 0.2 — +0.2 with at least
+        // as many + as − among the 0.1s (6 + 4 + 1) or −0.2 with all four + (1) → 12/32.
+        var d = Table1;
+        double[] differences = [0.2, -0.1, 0.1, -0.1, 0.1];
+        var results = Enumerable.Range(0, 5).SelectMany(s => new[]
+        {
+            FakeUnit(d.Row("l2-60"), s, 0.8 + differences[s], 0.88, 0.93), FakeUnit(d.Row("logitnorm-60"), s, 0.8, 0.88, 0.92),
+        });
+        var table = PaperTable.Aggregate(d, results);
+        var tested = table.JudgeClaims(Bands).Single(c => c.Claim.Id == "l2-beats-logitnorm-far");
+        Assert.Equal(Verdict.Outside, tested.Verdict);
+        Assert.Equal(0.270735, tested.Test!.PValue, 6);
+        Assert.Equal(12 / 32.0, tested.Test.SignFlipPValue, 12);
+        Assert.Equal("not supported: one-sided paired t over seeds 0–4 (n = 5), difference +0.040 > margin 0.000, p = 0.271 ≥ α = 0.05 " +
+                     "(sign-flip p = 0.375)", tested.Judgement);
+        Assert.Contains("claim FAILS   L2 60 Mag ≥ LogitNorm 60 on SVHN (avg AUROC): 0.840 vs 0.800; not supported: one-sided paired t", table.Format(Bands));
+        // The file's α decides: at 0.3 the same p clears it.
+        var lenient = table.JudgeClaims(Bands with { Alpha = 0.3 }).Single(c => c.Claim.Id == "l2-beats-logitnorm-far");
+        Assert.Equal(Verdict.Within, lenient.Verdict);
+        Assert.EndsWith("p = 0.271 < α = 0.3 (sign-flip p = 0.375)", lenient.Judgement);
+
+        using var dir = new TempDir();
+        var old = Format1Bands(dir);
+        Assert.Equal((1, null), (old.Format, old.Alpha));
+        var onMeans = table.JudgeClaims(old).Single(c => c.Claim.Id == "l2-beats-logitnorm-far");
+        Assert.Equal(Verdict.Within, onMeans.Verdict);
+        Assert.Null(onMeans.Test);
+        Assert.Equal("judged on the means (bands format 1): difference +0.040 ≥ margin 0.000", onMeans.Judgement);
+        Assert.StartsWith("paired over 5 seeds: mean difference +0.040", onMeans.Statistics);
+        Assert.Contains("claim holds   L2 60 Mag ≥ LogitNorm 60 on SVHN (avg AUROC): 0.840 vs 0.800; judged on the means (bands format 1)", table.Format(old));
+    }
+
+    [Theory]
+    [InlineData("\"format\": 2,", "\"format\": 3,", "'format' 1 (claims judged on the means) or 2", "format 3")]
+    [InlineData("\"format\": 2,", "\"format\": 0,", "'format' 1 (claims judged on the means) or 2", "format 0")]
+    [InlineData("\"alpha\": 0.05,", "\"alpha\": 0,", "'alpha' in (0, 0.5]", "alpha 0")]
+    [InlineData("\"alpha\": 0.05,", "\"alpha\": 0.6,", "'alpha' in (0, 0.5]", "alpha 0.6")]
+    [InlineData("\"alpha\": 0.05,", "\"alpha\": -0.01,", "'alpha' in (0, 0.5]", "alpha -0.01")]
+    [InlineData("\"format\": 2,", "", "'alpha' only with 'format': 2", "alpha 0.05")]
+    [InlineData("\"format\": 2,", "\"format\": \"2\",", "tolerance bands JSON", "$.format")]
+    public void A_bad_format_or_alpha_is_refused_naming_the_file_and_key(string from, string to, string expected, string found)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("bad.bands.json");
+        var text = File.ReadAllText(Path.Combine(Repo, "experiments", "table1.bands.json"));
+        Assert.Contains(from, text);
+        File.WriteAllText(path, text.Replace(from, to));
+        var e = Assert.Throws<DataFormatException>(() => ToleranceBands.Load(path));
+        Assert.StartsWith(path + ": expected ", e.Message);
+        Assert.Contains(expected, e.Message);
+        Assert.Contains(found, e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+    }
+
+    [Fact]
+    public void Format_2_without_alpha_tests_at_the_default()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("no-alpha.bands.json");
+        File.WriteAllText(path, File.ReadAllText(Path.Combine(Repo, "experiments", "table1.bands.json")).Replace("\"alpha\": 0.05,", ""));
+        var bands = ToleranceBands.Load(path);
+        Assert.Equal((2, 0.05), (bands.Format, bands.ClaimAlpha));
+    }
+
+    [Fact]
+    public void Claims_are_also_judged_seed_by_seed_in_a_format_1_file()
+    {
+        var d = Table1;
+        using var dir = new TempDir();
+        var results = FiveSeedsOfTwoRows(d);
+        var claims = PaperTable.Aggregate(d, results).JudgeClaims(Format1Bands(dir)).ToDictionary(c => c.Claim.Id);
 
         // Differences 0.07, 0.07, 0.04, 0.085, 0.06: mean 0.065, s = 0.016583, t(4) = 2.776445 → ±0.020591; all five
         // positive → sign-flip p = 2/32 (printed 0.063). The interval lies above the margin 0: supported.
@@ -199,8 +316,8 @@ public class DefinitionTests
         Assert.Equal(0.085591, far.Interval.High, 5);
         Assert.Equal(2 / 32.0, far.PValue, 12);
         Assert.Equal("supported", far.Resolution);
-        Assert.Equal("paired over 5 seeds: +0.065 [0.044, 0.086] (Student's t, 95%), sign-flip p = 0.063: supported", far.Describe());
-        Assert.Contains(far.Describe(), PaperTable.Aggregate(d, results).Format(Bands));
+        Assert.Equal("paired over 5 seeds: mean difference +0.065, its interval [0.044, 0.086] (Student's t, 95%), sign-flip p = 0.063: supported", far.Describe());
+        Assert.Contains(far.Describe(), PaperTable.Aggregate(d, results).Format(Format1Bands(dir)));
         // A side with one seed (l2-350) cannot be paired: the claim keeps its mean verdict alone.
         Assert.All(claims.Values.Where(c => c.Claim.Left.Row == "l2-350" || c.Claim.Right.Row == "l2-350"), c => Assert.Null(c.Paired));
     }
@@ -242,9 +359,9 @@ public class DefinitionTests
         int l2 = Array.IndexOf(header, "L2 60 Mag (3)"), logitNorm = Array.IndexOf(header, "LogitNorm 60 (1)");
         Assert.True(l2 > 0 && logitNorm > 0, string.Join(" | ", header));
         string Cell(int block, string score, int column) => Cells(grid.Where(l => l.StartsWith(score + " ")).ElementAt(block))[column];
-        // feature_norm over 3 seeds: 0.92 ± t(2, 0.975)·0.02/√3 = 4.302653·0.011547 = 0.0497, and one seed's test-set
-        // half-width 1.959964·0.01 = 0.0196; the row is judged by feature_norm (*).
-        Assert.Equal("0.920 ± 0.050 [±0.020]*", Cell(0, "feature_norm", l2));
+        // feature_norm over 3 seeds: 0.92 ± t(2, 0.975)·0.02/√3 = 4.302653·0.011547 = 0.0497, and the mean's test-set
+        // half-width 1.959964·√(3·0.01²)/3 = 0.0113 (one seed's would be 0.0196); the row is judged by feature_norm (*).
+        Assert.Equal("0.920 ± 0.050 [±0.011]*", Cell(0, "feature_norm", l2));
         // msp over the 2 seeds that have it: 0.75 ± 12.706205·0.070711/√2 = 0.635; no standard error recorded: no bracket.
         Assert.Equal("0.750 ± 0.635", Cell(0, "msp", l2));
         Assert.Equal("0.910*", Cell(0, "msp", logitNorm));
@@ -254,6 +371,25 @@ public class DefinitionTests
         Assert.Equal("0.500 / —", Cell(1, "msp", logitNorm));
         Assert.StartsWith("every score on every model, svhn (far-OoD)", grid[0]);
         Assert.Contains(grid, l => l.StartsWith("FPR95 on svhn") && l.Contains("ID positive, as LogitNorm") && l.Contains("OoD positive, as OpenOOD v1.5"));
+    }
+
+    [Fact]
+    public void The_test_set_error_of_a_mean_combines_the_seeds_and_one_seeds_stays_one_seeds()
+    {
+        // DeLong standard errors 0.01, 0.02, 0.02: the mean of three AUROCs has √(0.01² + 0.02² + 0.02²)/3 = 0.03/3 = 0.01
+        // if the seeds' test-set errors were independent → ±1.959964·0.01 = 0.0196; one seed's, 1.959964·mean 0.016667
+        // = 0.0326661, is what perfectly correlated seeds would give the mean: the two bound it.
+        UnitResult Unit(int seed, double se) => new("l2-60", seed, "feature_norm", 0.9,
+            new Dictionary<string, IReadOnlyDictionary<string, OodMetrics>>
+                { ["svhn"] = new Dictionary<string, OodMetrics> { ["feature_norm"] = new(0.9 + 0.01 * seed, 0.3, 0, 0, 0.2, se) } },
+            [], 0, 0, "test", new Dictionary<string, string>(), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
+        var s = ScoreSeeds.Of([Unit(0, 0.01), Unit(1, 0.02), Unit(2, 0.02)], "svhn", "feature_norm");
+        Assert.Equal(0.0195996, s.MeanTestSetHalfWidth!.Value, 6);
+        Assert.Equal(0.0326661, s.OneSeedTestSetHalfWidth!.Value, 6);
+        // One seed: the mean is that seed, and both are its own.
+        var one = ScoreSeeds.Of([Unit(1, 0.02)], "svhn", "feature_norm");
+        Assert.Equal(one.OneSeedTestSetHalfWidth!.Value, one.MeanTestSetHalfWidth!.Value, 12);
+        Assert.Null(one.MeanSeedHalfWidth);
     }
 
     [Fact]
@@ -297,7 +433,7 @@ public class DefinitionTests
         Assert.Equal(Verdict.Within, verdicts.Single(v => v.Band.Row == "l2-60" && v.Band.Ood == "cifar100").Verdict);
         Assert.Equal(Verdict.Missing, verdicts.Single(v => v.Band.Row == "l2-350" && v.Band.Ood == "svhn").Verdict);
         var claims = table.JudgeClaims(Bands).ToDictionary(c => c.Claim.Id, c => c.Verdict);
-        Assert.Equal(Verdict.Outside, claims["l2-beats-logitnorm-far"]);   // 0.950 < 0.960
+        Assert.Equal(Verdict.Missing, claims["l2-beats-logitnorm-far"]);   // 0.950 < 0.960 on the means, but one shared seed: no test
         Assert.Equal(Verdict.Missing, claims["longer-helps-near"]);
 
         Snapshot.Match(table.Format(Bands).Split('\n'));

@@ -45,6 +45,18 @@ public class MeasuredBandsTests
             (bands.Measured!.Device, bands.Measured.Date, bands.Measured.Commit, bands.Measured.Log));
         Assert.Equal([0, 1, 2, 3, 4], bands.Measured.Seeds);
         Assert.Equal("a claim", Assert.Single(bands.Claims).Text);
+        // Written in the current format, its claims tested at the default α (the previous file was format 1).
+        Assert.Equal((ToleranceBands.CurrentFormat, 0.05), (bands.Format, bands.Alpha));
+        Assert.Contains("one-sided paired t-test", bands.Notes);
+        // `repro bands` saves it with the format first, and it reads back as written.
+        using var dir = new TempDir();
+        var path = dir.File("fmnist.bands.json");
+        bands.Save(path);
+        Assert.StartsWith("{\n  \"format\": 2,\n  \"alpha\": 0.05,\n  \"definition\": \"fmnist\",", File.ReadAllText(path));
+        var read = ToleranceBands.Load(path);
+        Assert.Equal((bands.Format, bands.Alpha, bands.Notes, bands.Cells.Count), (read.Format, read.Alpha, read.Notes, read.Cells.Count));
+        // A previous format-2 file's α is kept with its claims.
+        Assert.Equal(0.01, MeasuredBands.FromSeeds(d, results, "artifacts/x.log", previous with { Format = 2, Alpha = 0.01 }).Alpha);
 
         // Judged against its own data, everything is within.
         var table = PaperTable.Aggregate(d, results);
@@ -76,6 +88,7 @@ public class MeasuredBandsTests
         Assert.True(File.Exists(Path.Combine(Repo, bands.Measured.Log)), $"{bands.Measured.Log} (the measurement's log) is committed");
         Assert.Contains(bands.Claims, c => c.Left.Row == "l2" && c.Right.Row == "logitnorm" && c.Left.Ood == "mnist");
         Assert.Contains(bands.Claims, c => c.Left.Row == "l2" && c.Right.Row == "no-l2" && c.Left.Ood == "mnist");
+        Assert.Equal((2, 0.05), (bands.Format, bands.Alpha));   // claims judged by the one-sided paired t-test
         // The committed reference is the same run the bands came from.
         var reference = ReferenceResults.TryLoad(Repo, "fmnist")!;
         Assert.Equal((bands.Measured.Commit, bands.Measured.Date, bands.Version), (reference.Commit, reference.Date, reference.DefinitionVersion));

@@ -208,7 +208,7 @@ public class ConfigFuzzTests(ITestOutputHelper output)
             }
             case 3:
             {
-                var key = new[] { "definition", "version", "notes", "cells", "claims", "measured" }[r.Next(6)];
+                var key = new[] { "format", "alpha", "definition", "version", "notes", "cells", "claims", "measured" }[r.Next(8)];
                 doc[key] = Nasty.Json(r);
                 return $"{key} = {doc[key]?.ToJsonString() ?? "null"}";
             }

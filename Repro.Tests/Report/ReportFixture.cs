@@ -118,7 +118,7 @@ public sealed class ReportFixture : IDisposable
 
     private static JsonObject Bands() => new()
     {
-        ["definition"] = "fixture", ["version"] = 1, ["notes"] = "test bands",
+        ["format"] = 2, ["alpha"] = 0.05, ["definition"] = "fixture", ["version"] = 1, ["notes"] = "test bands",
         ["cells"] = new JsonArray(
             Band("l2", "auroc-avg", "mnist", 0.90, 1.0), Band("no-l2", "auroc-avg", "mnist", 0.4, 0.7),
             Band("logitnorm", "auroc-avg", "mnist", 0.95, 1.0), Band("l2", "accuracy-avg", null, 0.80, 0.90)),

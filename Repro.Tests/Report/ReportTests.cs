@@ -95,18 +95,35 @@ public class ReportTests
         Assert.Contains("Nothing: every planned unit has finished", html);
         var claim = Assert.Single(model.Claims);
         Assert.Equal(Verdict.Within, claim.Verdict);   // l2 is separated by construction, no-l2 barely
-        Assert.StartsWith("paired over ", claim.Statistics);
-        Assert.Contains("one seed's AUROC from its test sets alone ±", claim.Statistics);   // DeLong beside the seeds' interval
-        Assert.Contains("; paired over ", html);
-        // The row × score grid: every registered score on every row, the row's own score marked, seed and test-set intervals.
+        Assert.StartsWith("supported: one-sided paired t over seeds 0–2 (n = 3), difference +", claim.Judgement);
+        Assert.StartsWith("one seed's AUROC from its test sets alone ±", claim.Statistics);   // DeLong beside the test
+        Assert.Contains(Parse(html).Descendants("li"), li => li.Value.Contains($"; {claim.Judgement}; {claim.Statistics}"));
+        // The row × score grid: every registered score on every row, the row's own score marked, the mean's seed and test-set intervals.
         Assert.Equal(model.OodSets.Count * Repro.Scores.ScoreRegistry.Names.Count, model.ScoreGrid.Count);
         var l2Norm = model.ScoreGrid.Single(l => l.OodSet == "mnist" && l.Score == "feature_norm").Cells.Single(c => c.Row == model.Table.Single(t => t.Row == "l2").Label);
         Assert.True(l2Norm.Own);
-        Assert.NotNull(l2Norm.SeedHalfWidth);
-        Assert.InRange(l2Norm.TestSetHalfWidth!.Value, 1e-4, 0.1);
+        Assert.NotNull(l2Norm.MeanSeedHalfWidth);
+        Assert.InRange(l2Norm.MeanTestSetHalfWidth!.Value, 1e-4, 0.1);
         Assert.InRange(l2Norm.Fpr95OodPositive!.Value, 0, 1);
         Assert.Contains("<section id=\"scores\">", html);
         Assert.Equal(Verdict.Outside, model.Table.Single(t => t.Row == "logitnorm").Auroc.Single(a => a.OodSet == "mnist").Band!.Verdict);
+    }
+
+    [Fact]
+    public void The_report_repro_table_and_the_reproduction_test_show_one_judgement_of_each_claim()
+    {
+        // All three read PaperTable.JudgeClaims: the report's claim lines, `repro table`'s text and the verdicts the
+        // Category=Repro test asserts are the same, word for word.
+        using var fixture = new ReportFixture(complete: true);
+        var (model, _) = Report(fixture);
+        var bands = ToleranceBands.Load(fixture.BandsFile);
+        var table = PaperTable.Aggregate(ExperimentDefinition.Load(fixture.DefinitionFile), ResultsFolder.LoadFinished(fixture.Results));
+        var judged = table.JudgeClaims(bands);
+        Assert.Equal(judged.Select(c => (c.Claim.Text, c.Verdict, c.Judgement, c.Statistics)),
+            model.Claims.Select(c => (c.Text, c.Verdict, c.Judgement, c.Statistics)));
+        var text = Repro.Cli.Tables.PaperTableText.Format(table, bands, fixture.BandsFile);
+        Assert.All(judged, c => Assert.Contains($"{c.Claim.Text}: ", text));
+        Assert.All(judged, c => Assert.Contains($"; {c.Judgement}; {c.Statistics}", text));
     }
 
     [Fact]

@@ -92,7 +92,7 @@ public class Table1Reproduction
         var outside = table.Judge(bands).Where(v => v.Verdict != Verdict.Within)
             .Select(v => $"{v.Band.Row} {v.Band.Metric} {v.Band.Ood}: {v.Value:F3} not in [{v.Band.Low}, {v.Band.High}] — {v.Band.Reason}");
         var failedClaims = table.JudgeClaims(bands).Where(c => c.Verdict != Verdict.Within)
-            .Select(c => $"claim '{c.Claim.Text}': {c.Left:F3} vs {c.Right:F3}");
+            .Select(c => $"claim '{c.Claim.Text}': {c.Left:F3} vs {c.Right:F3} — {c.Judgement}");
         var failures = outside.Concat(failedClaims).ToList();
         Assert.True(failures.Count == 0, "outside the bands:\n- " + string.Join("\n- ", failures));
     }
