@@ -48,7 +48,7 @@ public static class AblationText
             : [d.Comparison, "<2", "—", "—", "—", "—"])).ToList());
 
     private static string Cell(ScoreSeeds s) =>
-        s.Auroc.Count == 0 ? "—" : F(s.Auroc.Mean) + (s.SeedHalfWidth is { } half ? " ± " + F(half) : "") + $" ({s.Auroc.Count})";
+        s.Auroc.Count == 0 ? "—" : F(s.Auroc.Mean) + (s.MeanSeedHalfWidth is { } half ? " ± " + F(half) : "") + $" ({s.Auroc.Count})";
 
     private static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
     private static string Signed(double v) => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);

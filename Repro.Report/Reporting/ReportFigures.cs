@@ -99,7 +99,7 @@ public static class ReportFigures
                 foreach (var (x, p) in xs.Zip(points))
                 {
                     values.Add(p.Seeds.Auroc.Mean);
-                    if (p.Seeds.SeedHalfWidth is not { } half) continue;
+                    if (p.Seeds.MeanSeedHalfWidth is not { } half) continue;
                     var bar = plot.Add.Line(x, p.Seeds.Auroc.Mean - half, x, p.Seeds.Auroc.Mean + half);
                     bar.Color = palette.GetColor(m);
                     bar.LineWidth = 1.5f;
