@@ -32,6 +32,13 @@ public static class AblationText
                 sb.AppendLine();
             }
         foreach (var ood in table.Definition.OodSets.Keys)
+            if (ablation.BaseContrasts.Where(d => d.Ood == ood).ToList() is { Count: > 0 } bases)
+            {
+                sb.AppendLine($"methods at their bases, {ood}: each row's own score, paired seed by seed");
+                AppendDifferences(sb, bases);
+                sb.AppendLine();
+            }
+        foreach (var ood in table.Definition.OodSets.Keys)
             if (ablation.GridInteractions.Where(d => d.Ood == ood).ToList() is { Count: > 0 } grid)
             {
                 sb.AppendLine($"interactions within a grid, {ood}: (b − base) at a − at base, paired seed by seed");

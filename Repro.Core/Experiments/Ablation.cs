@@ -23,7 +23,8 @@ public sealed record AxisAblation(string Axis, IReadOnlyList<string> Levels, IRe
 /// the seeds both sides finished (each row's own score, the one it is judged by), so seed-to-seed variation shared by
 /// two cells cancels. Null for a definition without sweeps.
 /// </summary>
-public sealed record Ablation(string SecondScore, IReadOnlyList<AxisAblation> Axes, IReadOnlyList<AblationDifference> GridInteractions)
+public sealed record Ablation(string SecondScore, IReadOnlyList<AxisAblation> Axes, IReadOnlyList<AblationDifference> GridInteractions,
+    IReadOnlyList<AblationDifference> BaseContrasts)
 {
     public static Ablation? Of(PaperTable table)
     {
@@ -32,7 +33,19 @@ public sealed record Ablation(string SecondScore, IReadOnlyList<AxisAblation> Ax
         var oods = table.Definition.OodSets.Keys.ToList();
         var axes = cells.SelectMany(r => r.Definition.Cell!.Axes.Select(a => a.Name)).Distinct()
             .Select(axis => AlongAxis(axis, cells, oods)).ToList();
-        return new Ablation(table.Definition.SecondScore, axes, GridInteractionsOf(cells, oods));
+        return new Ablation(table.Definition.SecondScore, axes, GridInteractionsOf(cells, oods), BaseContrastsOf(cells, oods));
+    }
+
+    /// <summary>
+    /// Every two methods at their bases (every axis at its first level), whether or not they share an axis: e.g. LogitNorm+
+    /// against LogitNorm, whose base is LogitNorm+ with all three additions taken away.
+    /// </summary>
+    private static List<AblationDifference> BaseContrastsOf(IReadOnlyList<TableRow> cells, IReadOnlyList<string> oods)
+    {
+        var bases = cells.Where(r => r.Definition.Cell!.Axes.Select((a, i) => r.Definition.Cell.Levels[i] == a.Levels[0].Name).All(x => x))
+            .DistinctBy(r => r.Definition.Cell!.Method).ToList();
+        return oods.SelectMany(ood => bases.SelectMany((first, i) => bases.Skip(i + 1).Select(second => Difference(ood,
+            $"{first.Definition.Cell!.MethodLabel} − {second.Definition.Cell!.MethodLabel} (bases)", first.Own(ood).Auroc, second.Own(ood).Auroc)))).ToList();
     }
 
     private static AxisAblation AlongAxis(string axis, IReadOnlyList<TableRow> cells, IReadOnlyList<string> oods)

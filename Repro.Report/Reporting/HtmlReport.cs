@@ -173,6 +173,9 @@ public static class HtmlReport
                 section.Add(DifferenceTable($"{axis.Axis}, {ood}: paired differences", ood,
                     axis.Methods.SelectMany(m => m.FromBase).Concat(axis.Contrasts).Concat(axis.Interactions).Where(d => d.Ood == ood)));
         }
+        if (ablation.BaseContrasts.Count > 0)
+            foreach (var ood in model.OodSets.Keys)
+                section.Add(DifferenceTable($"methods at their bases, {ood}", ood, ablation.BaseContrasts.Where(d => d.Ood == ood)));
         if (ablation.GridInteractions.Count > 0)
             foreach (var ood in model.OodSets.Keys)
                 section.Add(DifferenceTable($"interactions within grids, {ood}", ood, ablation.GridInteractions.Where(d => d.Ood == ood)));

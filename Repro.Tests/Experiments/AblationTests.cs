@@ -83,6 +83,10 @@ public class AblationTests
         Assert.Equal("G: (featureNormTemperature 0.5 − 1) at batchSize 64 − at 16", grid.Comparison);
         Assert.Equal(-0.14, grid.Paired!.MeanDifference, 12);
         Assert.Equal(-0.14 - 4.302653 * Math.Sqrt(0.0003 / 3), grid.Paired.Interval.Low, 5);
+        // Methods at their bases: A − B at 16 again, and A − G's base (16, τ 1): 0, +0.01, +0.02.
+        Assert.Equal(["A − B (bases)", "A − G (bases)", "B − G (bases)"], ablation.BaseContrasts.Select(c => c.Comparison));
+        Assert.Equal(0.07, ablation.BaseContrasts[0].Paired!.MeanDifference, 12);
+        Assert.Equal(0.01, ablation.BaseContrasts[1].Paired!.MeanDifference, 12);
     }
 
     [Fact]
