@@ -141,12 +141,14 @@ public sealed record ExperimentDefinition(
     /// <summary>
     /// The seeds a results folder plans for this definition: a small run shown beside a reference (the quickstart)
     /// plans the seeds it was asked for (--seeds), as its manifest recorded; a reproduction plans its definition's seeds,
-    /// whatever one shard ran. The report and `repro table` both count finished and missing seeds against it.
+    /// whatever one shard ran, and any seeds runs into the folder added beyond them (--seeds: more seeds where the
+    /// statistics ask for them). The report and `repro table` both count finished and missing seeds against it.
     /// </summary>
-    public ExperimentDefinition PlannedIn(string resultsDir) =>
-        Reference is not null && Runs.ResultsManifest.TryLoad(resultsDir) is { } manifest && manifest.Definition == Name && manifest.Seeds.Count > 0
-            ? this with { Seeds = [.. manifest.Seeds] }
-            : this;
+    public ExperimentDefinition PlannedIn(string resultsDir)
+    {
+        if (Runs.ResultsManifest.TryLoad(resultsDir) is not { } manifest || manifest.Definition != Name || manifest.Seeds.Count == 0) return this;
+        return this with { Seeds = Reference is not null ? [.. manifest.Seeds] : [.. Seeds.Union(manifest.Seeds)] };
+    }
 
     public RowDefinition Row(string name) =>
         Rows.FirstOrDefault(r => r.Name == name) ?? throw new ReproException($"definition {Name} has no row '{name}'");

@@ -393,7 +393,7 @@ public class DefinitionTests
     }
 
     [Fact]
-    public void A_folder_plans_the_seeds_a_small_run_was_asked_for_and_a_reproduction_its_definitions()
+    public void A_folder_plans_the_seeds_a_small_run_was_asked_for_and_a_reproduction_its_definitions_and_any_added()
     {
         var quick = ExperimentDefinition.LoadNamed("quick");
         using var temp = new TempDir();
@@ -408,6 +408,9 @@ public class DefinitionTests
         Assert.Equal(quick.Seeds, quick.PlannedIn(Folder(asked with { Definition = "fmnist" })).Seeds);   // another definition's folder
         var oneShard = new ResultsManifest(Table1.Name, "one shard", Table1.Name, [3], []);
         Assert.Equal(Table1.Seeds, Table1.PlannedIn(Folder(oneShard)).Seeds);
+        // Seeds a run added beyond a reproduction's own (--seeds) are planned after them.
+        var more = new ResultsManifest(Table1.Name, "more seeds", Table1.Name, [3, 20, 21], []);
+        Assert.Equal([.. Table1.Seeds, 20, 21], Table1.PlannedIn(Folder(more)).Seeds);
         Assert.Equal(quick.Seeds, quick.PlannedIn(temp.Path).Seeds);   // no manifest
     }
 
