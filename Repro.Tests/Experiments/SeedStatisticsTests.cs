@@ -64,15 +64,7 @@ public class SeedStatisticsTests
     {
         // As the two-sided case below: the exact null distribution of the signed sum by convolution, the upper tail only.
         var d = Enumerable.Range(0, 30).Select(i => (i % 3 == 0 ? -1 : 1) * (1 + i % 5)).ToArray();
-        var patternsBySum = new Dictionary<int, long> { [0] = 1 };
-        foreach (var x in d)
-        {
-            var next = new Dictionary<int, long>();
-            foreach (var (sum, count) in patternsBySum)
-                foreach (var signed in new[] { sum + x, sum - x })
-                    next[signed] = next.GetValueOrDefault(signed) + count;
-            patternsBySum = next;
-        }
+        var patternsBySum = PatternsBySum(d);
         int observed = d.Sum();
         double exact = patternsBySum.Where(kv => kv.Key >= observed).Sum(kv => kv.Value) / Math.Pow(2, d.Length);
         Assert.InRange(exact, 0.025, 0.1);
@@ -157,15 +149,7 @@ public class SeedStatisticsTests
         // 30 integer differences: the exact null distribution of the signed sum by counting patterns per sum (a
         // convolution, not an enumeration of 2^30 patterns), p ≈ 0.1; the Monte Carlo's own error there is ~0.0007.
         var d = Enumerable.Range(0, 30).Select(i => (i % 3 == 0 ? -1 : 1) * (1 + i % 5)).ToArray();
-        var patternsBySum = new Dictionary<int, long> { [0] = 1 };
-        foreach (var x in d)
-        {
-            var next = new Dictionary<int, long>();
-            foreach (var (sum, count) in patternsBySum)
-                foreach (var signed in new[] { sum + x, sum - x })
-                    next[signed] = next.GetValueOrDefault(signed) + count;
-            patternsBySum = next;
-        }
+        var patternsBySum = PatternsBySum(d);
         int observed = Math.Abs(d.Sum());
         double exact = patternsBySum.Where(kv => Math.Abs(kv.Key) >= observed).Sum(kv => kv.Value) / Math.Pow(2, d.Length);
         Assert.InRange(exact, 0.05, 0.2);
@@ -193,5 +177,20 @@ public class SeedStatisticsTests
         Assert.Equal(0.25, c.PValue);   // three seeds, all one way: 2 of 8 patterns
         Assert.True(c.Interval.Contains(c.MeanDifference));
         Assert.Throws<ArgumentException>(() => SeedStatistics.Compare(first, new SeedValues([new(4, 0.5), new(9, 0.5)])));
+    }
+
+    /// <summary>The exact null distribution of a signed sum: how many of the 2^n sign patterns give each sum (a convolution, not an enumeration).</summary>
+    private static Dictionary<int, long> PatternsBySum(IEnumerable<int> differences)
+    {
+        var patternsBySum = new Dictionary<int, long> { [0] = 1 };
+        foreach (var x in differences)
+        {
+            var next = new Dictionary<int, long>();
+            foreach (var (sum, count) in patternsBySum)
+                foreach (var signed in new[] { sum + x, sum - x })
+                    next[signed] = next.GetValueOrDefault(signed) + count;
+            patternsBySum = next;
+        }
+        return patternsBySum;
     }
 }
