@@ -43,16 +43,18 @@ if ! have_browser || [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; t
   fi
 fi
 
-# 2b. PyTorch for Python (Debian's python3-torch, 1.13 on Debian 12): the interop test loads `repro export`'s files into
-#     scripts/interop/score_pytorch.py's own network with it. Checked against /usr/bin/python3, where apt installs it.
-if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+# 2b. PyTorch and torchvision for Python (Debian's python3-torch 1.13, python3-torchvision 0.14 on Debian 12): the
+#     interop test loads `repro export`'s files into scripts/interop/score_pytorch.py's own network, and the OpenOOD test
+#     checks our image-list decoding against torchvision's transforms (scripts/openood/preprocess_reference.py).
+#     Checked against /usr/bin/python3, where apt installs them.
+if ! /usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null; then
   if have_apt; then
-    say "installing PyTorch for Python (apt: python3-torch; ~170 packages, a few minutes the first time)"
+    say "installing PyTorch and torchvision for Python (apt: python3-torch python3-torchvision; ~200 packages, a few minutes the first time)"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-torch >/dev/null \
-      || say "WARNING: apt could not install python3-torch here; the export interop test needs a Python with PyTorch (REPRO_PYTHON)."
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-torch python3-torchvision >/dev/null \
+      || say "WARNING: apt could not install python3-torch/python3-torchvision here; the interop and OpenOOD tests need a Python with both (REPRO_PYTHON)."
   else
-    say "WARNING: no apt: install PyTorch for Python yourself (and set REPRO_PYTHON to it); the export interop test needs it."
+    say "WARNING: no apt: install PyTorch and torchvision for Python yourself (and set REPRO_PYTHON to it); the interop and OpenOOD tests need them."
   fi
 fi
 

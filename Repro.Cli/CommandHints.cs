@@ -15,6 +15,9 @@ public static class CommandHints
     /// <summary>The sentence that follows <paramref name="error"/>'s message, or "" when there is nothing to add.</summary>
     public static string For(Exception error) => error switch
     {
+        DataMissingException { Set: var set } when DataCatalog.OpenOodLists.ContainsKey(set.Name) =>
+            $" OpenOOD's data are not fetched here: get them with OpenOOD's scripts/download/download.py and put (or link) that data folder, " +
+            $"holding {OpenOodImageList.ListsFolder}/ and {OpenOodImageList.ImagesFolder}/, at <data directory>/{DataCatalog.OpenOodFolder} (docs/openood.md).",
         DataMissingException missing => $" Run `{FetchFor(missing.Set)}` to fetch it.",
         _ => "",
     };

@@ -33,7 +33,24 @@ public static class DataCatalog
     public static readonly DatasetInfo FashionMnistKnown = new("fashion-mnist-known6", 1, 28, KnownClasses, [0.2860], [0.3530]);
     public static readonly DatasetInfo FashionMnistNovel = new("fashion-mnist-novel4", 1, 28, 10, [0.2860], [0.3530]);
 
-    public static IReadOnlyList<DatasetInfo> All { get; } = [FashionMnist, Mnist, Cifar10, Cifar100, Svhn, FashionMnistKnown, FashionMnistNovel];
+    // OpenOOD v1.5's CIFAR-10 benchmark: its OoD sets read through its own image lists (OpenOodImageList), every one
+    // decoded to CIFAR's 3 × 32 × 32 by its test-time transform. As OoD sets they are normalized with the model's
+    // statistics; the fields carry OpenOOD's CIFAR-10 constants (openood/evaluation_api/preprocessor.py).
+    public const string OpenOodFolder = "openood";
+    private static DatasetInfo OpenOod(string set) =>
+        new($"openood-{set}", 3, 32, 10, [0.4914, 0.4822, 0.4465], [0.2470, 0.2435, 0.2616]);
+
+    /// <summary>Each OpenOOD set by name, with its list under benchmark_imglist/ (openood/evaluation_api/datasets.py, DATA_INFO['cifar10']).</summary>
+    public static IReadOnlyDictionary<string, string> OpenOodLists { get; } = new Dictionary<string, string>
+    {
+        ["openood-cifar100"] = "cifar10/test_cifar100.txt", ["openood-tin"] = "cifar10/test_tin.txt",
+        ["openood-mnist"] = "cifar10/test_mnist.txt", ["openood-svhn"] = "cifar10/test_svhn.txt",
+        ["openood-texture"] = "cifar10/test_texture.txt", ["openood-places365"] = "cifar10/test_places365.txt",
+        ["openood-val-tin"] = "cifar10/val_tin.txt",
+    };
+
+    public static IReadOnlyList<DatasetInfo> All { get; } =
+        [FashionMnist, Mnist, Cifar10, Cifar100, Svhn, FashionMnistKnown, FashionMnistNovel, .. OpenOodLists.Keys.Select(k => OpenOod(k["openood-".Length..]))];
 
     // Where each is unpacked under data/<name>/: the published archives' own folder names.
     public const string Cifar10Folder = "cifar-10-batches-bin", Cifar100Folder = "cifar-100-binary", SvhnTestFile = "test_32x32.mat";
@@ -49,6 +66,10 @@ public static class DataCatalog
         var dir = Path.Combine(dataDir ?? DataPaths.Root(), info.Name);
         try
         {
+            if (OpenOodLists.TryGetValue(info.Name, out var list))
+                return split == Split.Test
+                    ? OpenOodImageList.Load(Path.Combine(dataDir ?? DataPaths.Root(), OpenOodFolder), list, info.Name, info.Side, info.NumClasses)
+                    : throw new ReproException($"{info.Name} is an OoD test set (OpenOOD's {list}); there is no train split");
             return info.Name switch
             {
                 "fashion-mnist" => LoadIdxPair(info, dir, split == Split.Train ? "train" : "t10k"),

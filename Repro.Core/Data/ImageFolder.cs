@@ -251,23 +251,27 @@ public static class ImageFolder
     /// weights renormalized at the edges and held in 22-bit fixed point; the horizontal pass first, rounded to uint8,
     /// then the vertical one.
     /// </summary>
-    public static byte[] Resize(byte[] planes, int channels, int height, int width, int side)
+    public static byte[] Resize(byte[] planes, int channels, int height, int width, int side) =>
+        Resize(planes, channels, height, width, side, side);
+
+    /// <summary>The same to <paramref name="outHeight"/> × <paramref name="outWidth"/>: Image.resize((outWidth, outHeight), Image.BILINEAR).</summary>
+    public static byte[] Resize(byte[] planes, int channels, int height, int width, int outHeight, int outWidth)
     {
-        var output = new byte[channels * side * side];
-        var horizontal = FilterWeights(width, side);
-        var vertical = FilterWeights(height, side);
-        var temp = new byte[height * side];
+        var output = new byte[channels * outHeight * outWidth];
+        var horizontal = FilterWeights(width, outWidth);
+        var vertical = FilterWeights(height, outHeight);
+        var temp = new byte[height * outWidth];
         for (int c = 0; c < channels; c++)
         {
             int plane = c * height * width;
-            if (width == side) Array.Copy(planes, plane, temp, 0, height * width);
+            if (width == outWidth) Array.Copy(planes, plane, temp, 0, height * width);
             else
                 for (int y = 0; y < height; y++)
-                for (int x = 0; x < side; x++)
-                    temp[y * side + x] = horizontal.Apply(x, i => planes[plane + y * width + i]);
-            for (int y = 0; y < side; y++)
-            for (int x = 0; x < side; x++)
-                output[(c * side + y) * side + x] = height == side ? temp[y * side + x] : vertical.Apply(y, i => temp[i * side + x]);
+                for (int x = 0; x < outWidth; x++)
+                    temp[y * outWidth + x] = horizontal.Apply(x, i => planes[plane + y * width + i]);
+            for (int y = 0; y < outHeight; y++)
+            for (int x = 0; x < outWidth; x++)
+                output[(c * outHeight + y) * outWidth + x] = height == outHeight ? temp[y * outWidth + x] : vertical.Apply(y, i => temp[i * outWidth + x]);
         }
         return output;
     }

@@ -115,7 +115,7 @@ public class PyTorchExportTests(PyTorchExportTests.Units units, ITestOutputHelpe
     private string RunScript(string weights, params string[] images)
     {
         var outDir = Path.Combine(units.Work, $"py-{Guid.NewGuid():N}");
-        var psi = new ProcessStartInfo(PythonWithTorch())
+        var psi = new ProcessStartInfo(Python.With("torch"))
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
@@ -155,23 +155,4 @@ public class PyTorchExportTests(PyTorchExportTests.Units units, ITestOutputHelpe
     }
 
     private static double Difference(double a, double b) => Math.Abs(a - b) / Math.Max(1, Math.Abs(b));
-
-    /// <summary>$REPRO_PYTHON, else Debian's /usr/bin/python3 (where set-up installs python3-torch), else python3 on PATH —
-    /// the first that imports torch.</summary>
-    private static string PythonWithTorch()
-    {
-        var candidates = new[] { Environment.GetEnvironmentVariable("REPRO_PYTHON"), "/usr/bin/python3", "python3" }.OfType<string>().Where(c => c.Length > 0);
-        foreach (var candidate in candidates)
-        {
-            try
-            {
-                using var probe = Process.Start(new ProcessStartInfo(candidate, ["-c", "import torch"]) { RedirectStandardError = true, UseShellExecute = false })!;
-                probe.StandardError.ReadToEnd();
-                probe.WaitForExit();
-                if (probe.ExitCode == 0) return candidate;
-            }
-            catch (System.ComponentModel.Win32Exception) { }
-        }
-        throw new Xunit.Sdk.XunitException("no Python with PyTorch: ./setup.sh installs Debian's python3-torch (or set REPRO_PYTHON to a python that imports torch)");
-    }
 }
