@@ -21,7 +21,7 @@ public static class PaperTableText
             {
                 Verdict.Within => " ✓", Verdict.Outside => " ✗", _ => "",
             };
-        var oods = table.Definition.OodSets.Keys.ToList();
+        var oods = table.Definition.Columns.Keys.ToList();
         var header = new List<string> { "method", "seeds" };
         foreach (var ood in oods) header.AddRange([$"{ood} min", "max", "avg", "paper avg"]);
         header.AddRange(["acc", "paper acc"]);
@@ -42,6 +42,13 @@ public static class PaperTableText
         var sb = new StringBuilder();
         sb.AppendLine($"{table.Definition.Name} v{table.Definition.Version}: AUROC over seeds ({string.Join(", ", table.Definition.OodSets.Select(o => $"{o.Key} = {o.Value}"))})");
         TextTable.Append(sb, header, lines);
+        if (table.Definition.Leaderboard is { } board)
+        {
+            var columns = board.Rows.SelectMany(r => r.Auroc.Keys).Distinct().ToList();
+            sb.AppendLine($"for comparison, published (mean ± SD over its runs, percent; other networks and epochs, so only the ordering compares): {board.Source}");
+            TextTable.Append(sb, ["training + score", .. columns.Select(c => $"{c} AUROC"), "ID acc"], board.Rows.Select(r => (IReadOnlyList<string>)
+                [r.Label, .. columns.Select(c => r.Auroc.TryGetValue(c, out var v) ? Published(v) : "—"), r.Accuracy is { } a ? Published(a) : "—"]).ToList());
+        }
         if (bands is not null)
         {
             sb.AppendLine("✓ within its tolerance band, ✗ outside (experiments/*.bands.json gives each band and its reason); — no finished seed.");
@@ -70,9 +77,9 @@ public static class PaperTableText
     {
         var scores = Scores.ScoreRegistry.Names.ToList();
         var sb = new StringBuilder();
-        foreach (var ood in table.Definition.OodSets.Keys)
+        foreach (var ood in table.Definition.Columns.Keys)
         {
-            sb.AppendLine($"every score on every model, {ood} ({table.Definition.OodSets[ood]}): mean AUROC over a row's (n) seeds ± half the 95% " +
+            sb.AppendLine($"every score on every model, {ood} ({table.Definition.Columns[ood]}): mean AUROC over a row's (n) seeds ± half the 95% " +
                           "Student's t interval of that mean [± half the 95% interval of the same mean from the test sets alone: DeLong's errors " +
                           "of the seeds combined as if independent, the least it can be]; * the row's own score");
             var header = new[] { "score" }.Concat(table.Rows.Select(r => $"{r.Definition.Label} ({r.FinishedSeeds.Count})")).ToArray();
@@ -96,6 +103,8 @@ public static class PaperTableText
         static string FprCell(ScoreSeeds s) =>
             s.Fpr95.Count == 0 ? "—" : F(s.Fpr95.Mean) + " / " + (s.Fpr95OodPositive.Count == 0 ? "—" : F(s.Fpr95OodPositive.Mean));
     }
+
+    private static string Published(PublishedValue v) => FormattableString.Invariant($"{v.Mean:0.00} ± {v.Std:0.00}");
 
     private static string F(double? v) => v is null ? "—" : v.Value.ToString("0.000", CultureInfo.InvariantCulture);
 }

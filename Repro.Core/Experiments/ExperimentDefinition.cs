@@ -42,6 +42,24 @@ public sealed record ExperimentDefinition(
     /// <summary>The score an ablation's effect plots show beside each row's own (default MSP).</summary>
     public string SecondScore { get; init; } = "msp";
 
+    /// <summary>Published results shown beside ours, each with its source (OpenOOD's leaderboard); null for none.</summary>
+    public Leaderboard? Leaderboard { get; init; }
+
+    /// <summary>
+    /// The OoD labels that two or more sets share (OpenOOD's "near-OoD" and "far-OoD"), each with its sets in order: the
+    /// tables show each as a column of its own, the mean over its sets (<see cref="ScoreSeeds.MeanOver"/>).
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> OodGroups =>
+        OodSets.GroupBy(kv => kv.Value).Where(g => g.Count() > 1)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(kv => kv.Key).ToList());
+
+    /// <summary>The tables' OoD columns, each with its label: every set, then every group's mean (<see cref="OodGroups"/>).</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, string> Columns =>
+        OodSets.Concat(OodGroups.Select(g => KeyValuePair.Create(g.Key, $"mean of {string.Join(", ", g.Value)}")))
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+
     /// <summary>experiments/&lt;name&gt;.json in the repository.</summary>
     public static string PathOf(string repositoryRoot, string name) => Path.Combine(repositoryRoot, "experiments", $"{name}.json");
 
@@ -121,6 +139,9 @@ public sealed record ExperimentDefinition(
         if (definition.OodSets.Count == 0 || odd is not null)
             throw new ConfigException("oodSets", $"{path}: must map OoD sets the rows are evaluated on ({string.Join(", ", evaluated)}) to labels, " +
                                                  $"got {(odd is null ? "none" : $"'{odd}'")}");
+        if (definition.OodGroups.Keys.FirstOrDefault(definition.OodSets.ContainsKey) is { } clash)
+            throw new ConfigException("oodSets", $"{path}: '{clash}' names both a set and the label of a group of sets");
+        definition.Leaderboard?.Validate(path, definition.Columns.Keys);
         return definition;
     }
 

@@ -12,14 +12,17 @@ public sealed record TableRow(RowDefinition Definition, IReadOnlyList<int> Finis
     SeedValues AccuracySeeds, IReadOnlyDictionary<string, IReadOnlyDictionary<string, ScoreSeeds>> EveryScore)
 {
     /// <param name="units">The row's finished units, one per seed.</param>
-    public static TableRow Of(RowDefinition row, IReadOnlyCollection<UnitResult> units, IEnumerable<string> oodSets, IEnumerable<int> plannedSeeds)
+    /// <param name="groups">Columns that are the mean over several sets (<see cref="ExperimentDefinition.OodGroups"/>).</param>
+    public static TableRow Of(RowDefinition row, IReadOnlyCollection<UnitResult> units, IEnumerable<string> oodSets, IEnumerable<int> plannedSeeds,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? groups = null)
     {
         // The row's own score is one of the grid's cells (a definition may still name one the registry lacks).
         var scores = Scores.ScoreRegistry.Names.Append(row.Score).Distinct().ToList();
         var finished = units.Select(u => u.Seed).Order().ToList();
         return new TableRow(row, finished, plannedSeeds.Except(finished).ToList(), SeedValues.Of(units, u => u.Accuracy),
             oodSets.ToDictionary(ood => ood, ood => (IReadOnlyDictionary<string, ScoreSeeds>)
-                scores.ToDictionary(score => score, score => ScoreSeeds.Of(units, ood, score))));
+                scores.ToDictionary(score => score, score => groups is not null && groups.TryGetValue(ood, out var sets)
+                    ? ScoreSeeds.MeanOver(units, sets, score) : ScoreSeeds.Of(units, ood, score))));
     }
 
     /// <summary>The row's own score on <paramref name="ood"/>, the one it is judged by.</summary>
@@ -45,7 +48,7 @@ public sealed record PaperTable(ExperimentDefinition Definition, IReadOnlyList<T
         var byRow = results.GroupBy(r => r.Row).ToDictionary(g => g.Key, g => g.DistinctBy(r => r.Seed).ToList());
         return new PaperTable(definition, definition.Rows.Select(row => TableRow.Of(row,
             byRow.GetValueOrDefault(row.UnitRow, []).Where(u => definition.Seeds.Contains(u.Seed)).ToList(),
-            definition.OodSets.Keys, definition.Seeds)).ToList());
+            definition.Columns.Keys, definition.Seeds, definition.OodGroups)).ToList());
     }
 
     public double? Value(string row, string metric, string? ood) => metric switch

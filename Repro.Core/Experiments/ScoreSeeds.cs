@@ -22,6 +22,24 @@ public sealed record ScoreSeeds(SeedValues Auroc, SeedValues Fpr95, SeedValues F
             SeedValues.Of(evaluated.Where(u => M(u).AurocSe is not null), u => M(u).AurocSe!.Value));
     }
 
+    /// <summary>
+    /// OpenOOD's near-/far-OoD figure for one score: per seed, each metric's mean over <paramref name="oodSets"/>
+    /// (openood/evaluation_api/evaluator.py averages every metric over a group's data sets within a run), over the seeds
+    /// that evaluated every one of them. The mean's DeLong error per seed is √(Σ seᵢ²)/k, the sets' errors combined as
+    /// if independent (they share the ID test images, so as with seeds this is the least it can be).
+    /// </summary>
+    public static ScoreSeeds MeanOver(IEnumerable<UnitResult> units, IReadOnlyList<string> oodSets, string score)
+    {
+        var evaluated = units.Where(u => oodSets.All(o => u.Ood.TryGetValue(o, out var scores) && scores.ContainsKey(score))).ToList();
+        IEnumerable<OodMetrics> M(UnitResult u) => oodSets.Select(o => u.Ood[o][score]);
+        return new ScoreSeeds(
+            SeedValues.Of(evaluated, u => M(u).Average(m => m.Auroc)),
+            SeedValues.Of(evaluated, u => M(u).Average(m => m.Fpr95)),
+            SeedValues.Of(evaluated.Where(u => M(u).All(m => m.Fpr95OodPositive is not null)), u => M(u).Average(m => m.Fpr95OodPositive!.Value)),
+            SeedValues.Of(evaluated.Where(u => M(u).All(m => m.AurocSe is not null)),
+                u => Math.Sqrt(M(u).Sum(m => m.AurocSe!.Value * m.AurocSe!.Value)) / oodSets.Count));
+    }
+
     /// <summary>z for a two-sided 95% normal interval: DeLong's errors are normal approximations.</summary>
     public const double Z95 = 1.959964;
 

@@ -87,9 +87,9 @@ public static class HtmlReport
 
     private static XElement TableSection(ReportModel model)
     {
-        var oods = model.OodSets.Keys.ToList();
+        var oods = model.Columns.Keys.ToList();
         var head1 = new XElement("tr", Th("method", rowspan: 2), Th("seeds", rowspan: 2),
-            oods.Select(o => Th($"{o} ({model.OodSets[o]}) AUROC", colspan: 4)), Th("ID accuracy", colspan: 2));
+            oods.Select(o => Th($"{o} ({model.Columns[o]}) AUROC", colspan: 4)), Th("ID accuracy", colspan: 2));
         var head2 = new XElement("tr", oods.SelectMany(_ => new[] { Th("min"), Th("max"), Th("avg"), Th("paper avg (min–max)") }),
             Th("ours"), Th("paper"));
         var rows = model.Table.Select(line => new XElement("tr",
@@ -113,6 +113,18 @@ public static class HtmlReport
                     new XAttribute("class", VerdictClass(c.Verdict)),
                     $"{c.Verdict switch { Verdict.Within => "holds", Verdict.Outside => "FAILS", _ => "missing" }}: {c.Text} — " +
                     $"{F(c.Left)} vs {F(c.Right)}{(c.Margin != 0 ? $" (margin {F(c.Margin)})" : "")}; {c.Judgement}{(c.Statistics is { } p ? $"; {p}" : "")}"))));
+        if (model.Leaderboard is { } board)
+        {
+            var columns = board.Rows.SelectMany(r => r.Auroc.Keys).Distinct().ToList();
+            section.Add(new XElement("h3", "For comparison: published results"),
+                P($"{board.Source}. Mean ± standard deviation over the source's runs, in percent as it prints them; other networks, epochs and " +
+                  "input normalization than our rows, so only the ordering compares."),
+                Scroll(new XElement("table", new XAttribute("class", "results leaderboard"),
+                    new XElement("thead", new XElement("tr", Th("training"), Th("score"), columns.Select(c => Th($"{c} AUROC")), Th("ID accuracy"))),
+                    new XElement("tbody", board.Rows.Select(r => new XElement("tr", new XElement("td", r.Training), new XElement("td", r.Postprocessor),
+                        columns.Select(c => Td(r.Auroc.TryGetValue(c, out var v) ? Published(v) : "—")),
+                        Td(r.Accuracy is { } a ? Published(a) : "—")))))));
+        }
         if (model.PaperReference is { } paper)
         {
             var pOods = paper.OodSets.Keys.ToList();
@@ -145,7 +157,7 @@ public static class HtmlReport
                 new XElement("thead", new XElement("tr", Th("score"), rows.Select(r => Th(r)))),
                 new XElement("tbody", group.Select(line => new XElement("tr", new XElement("td", line.Score),
                     line.Cells.Select(c => Td(text(c) + (c.Own ? "*" : ""), c.Own ? "own" : null)))))));
-            section.Add(new XElement("h3", $"{group.Key} ({model.OodSets[group.Key]})"),
+            section.Add(new XElement("h3", $"{group.Key} ({model.Columns[group.Key]})"),
                 Table($"AUROC on {group.Key}", c => c.Auroc is null ? "—"
                     : F(c.Auroc) + (c.MeanSeedHalfWidth is { } s ? $" ± {F(s)}" : "") + (c.MeanTestSetHalfWidth is { } t ? $" [±{F(t)}]" : "")),
                 Table($"FPR95 on {group.Key}: ID positive / OoD positive", c => c.Fpr95 is null ? "—" : $"{F(c.Fpr95)} / {F(c.Fpr95OodPositive)}"));
@@ -274,6 +286,7 @@ public static class HtmlReport
         foreach (var e in root.DescendantsAndSelf().Where(e => e.IsEmpty && !voids.Contains(e.Name.LocalName)).ToList()) e.Value = "";
     }
 
+    private static string Published(PublishedValue v) => FormattableString.Invariant($"{v.Mean:0.00} ± {v.Std:0.00}");
     private static string F(double? v) => v is null ? "—" : v.Value.ToString("0.000", CultureInfo.InvariantCulture);
     private static string F1(double v) => double.IsNaN(v) ? "—" : v.ToString("0.0", CultureInfo.InvariantCulture);
     private static string Pct(double v) => double.IsNaN(v) ? "—" : (100 * v).ToString("0.0", CultureInfo.InvariantCulture) + "%";

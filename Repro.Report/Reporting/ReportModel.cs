@@ -77,6 +77,13 @@ public sealed record ReportModel(
     /// <summary>What the definition's sweeps say (effects, paired differences); null for a definition without sweeps.</summary>
     [System.Text.Json.Serialization.JsonIgnore] public Ablation? Ablation { get; init; }
 
+    /// <summary>The table's and the grid's OoD columns with their labels: every set, then each group's mean (<see cref="ExperimentDefinition.Columns"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyDictionary<string, string> Columns { get => columns ?? OodSets; init => columns = value; }
+    private readonly IReadOnlyDictionary<string, string>? columns;
+
+    /// <summary>Published results shown beside the table (<see cref="ExperimentDefinition.Leaderboard"/>); null for none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public Leaderboard? Leaderboard { get; init; }
+
     /// <summary>
     /// Reads a results folder. The experiment is, in order: <paramref name="definitionFile"/>; the definition named
     /// by the folder's experiment.json (experiments/&lt;name&gt;.json in <paramref name="repositoryRoot"/>); the rows
@@ -107,7 +114,7 @@ public sealed record ReportModel(
             bands is not null ? Rel(repositoryRoot, bandsFile!) : $"none (no tolerance bands for {definition.Name} version {definition.Version} yet)",
             definition.Rows.Any(r => r.Paper is not null) ? null : PaperTableForComparison(repositoryRoot),
             SeedSpreadsOf(table), AccuracyOf(table, units), UnitLinesOf(definition, units), EnvironmentOf(units), hashes, ScoreGridOf(table))
-            { Ablation = Ablation.Of(table) };
+            { Ablation = Ablation.Of(table), Columns = definition.Columns, Leaderboard = definition.Leaderboard };
         return (model, new ReportInputs(definition, units));
     }
 
@@ -156,7 +163,7 @@ public sealed record ReportModel(
                 ? new BandCheck(v.Band.Low, v.Band.High, v.Band.Reason, v.Verdict) : null;
         return table.Rows.Select(r => new TableLine(
             r.Definition.Name, r.Definition.Label, r.Definition.Score, r.FinishedSeeds.Count, table.Definition.Seeds.Length,
-            table.Definition.OodSets.Keys.Select(ood => new AurocEntry(ood, r.Own(ood).Auroc.Spread, r.Own(ood).Auroc.Count,
+            table.Definition.Columns.Keys.Select(ood => new AurocEntry(ood, r.Own(ood).Auroc.Spread, r.Own(ood).Auroc.Count,
                 r.Definition.Paper?.Auroc.GetValueOrDefault(ood), Check(r.Definition.Name, Band.AurocAverage, ood))).ToList(),
             r.Accuracy, r.Definition.Paper?.Accuracy, Check(r.Definition.Name, Band.AccuracyAverage, null))).ToList();
     }
@@ -213,7 +220,7 @@ public sealed record ReportModel(
     }
 
     private static IReadOnlyList<ScoreGridLine> ScoreGridOf(PaperTable table) =>
-        (from ood in table.Definition.OodSets.Keys
+        (from ood in table.Definition.Columns.Keys
          from score in Scores.ScoreRegistry.Names
          select new ScoreGridLine(ood, score, table.Rows.Select(row =>
          {
