@@ -104,7 +104,7 @@ public class OpenOodBenchmarkTests
             (set, i) => mnist.Pixels.AsSpan((SetIndex(set) * 40 + i) * 784, 784).ToArray());
 
         var env = new Dictionary<string, string> { [DataPaths.EnvironmentVariable] = data.Path };
-        string[] shrink = ["--set", "width=8", "--set", "trainSubset=512", "--set", "testSubset=500", "--set", "epochs=1", "--set", "batchSize=64", "--set", "evalBatchSize=250"];
+        string[] shrink = ["--set", "width=8", "--set", "trainSubset=4096", "--set", "testSubset=500", "--set", "epochs=2", "--set", "batchSize=64", "--set", "evalBatchSize=250"];
         using (var run = ReproProcess.StartCommand("dotnet", ["exec", ReproProcess.Dll, "run", "--definition", "openood-cifar10", "--seeds", "0",
                    "--rows", "l2-60,logitnorm-60", "--out", results.Path, "--device", "cpu", .. shrink], environment: env))
             Assert.True(run.Wait(TimeSpan.FromMinutes(8)) == 0, run.Output);
