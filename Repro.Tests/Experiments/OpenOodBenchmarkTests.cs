@@ -122,6 +122,14 @@ public class OpenOodBenchmarkTests
         double near = (l2.Ood["openood-cifar100"]["feature_norm"].Auroc + l2.Ood["openood-tin"]["feature_norm"].Auroc) / 2;
         var line = table.Output.Split('\n').First(l => l.StartsWith("L2 60 Mag", StringComparison.Ordinal));
         Assert.Contains(near.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), line);
+
+        // The report: near and far beside every set in the table and the grid, the leaderboard under it.
+        using var report = ReproProcess.StartCommand("dotnet", ["exec", ReproProcess.Dll, "report", results.Path], environment: env);
+        Assert.True(report.Wait(TimeSpan.FromMinutes(3)) == 0, report.Output);
+        var html = File.ReadAllText(Path.Combine(results.Path, "report.html"));
+        foreach (var text in new[] { "near-OoD (mean of openood-cifar100, openood-tin) AUROC", "far-OoD (mean of openood-mnist, openood-svhn, openood-texture, openood-places365) AUROC",
+                     "For comparison: published results", "92.79 ± 0.13", "data-ood=\"near-OoD\"", "data-ood=\"openood-places365\"" })
+            Assert.Contains(text, html);
     }
 
     /// <summary>CIFAR-10's binary files, full size (5 × 10,000 training records, 10,000 test), from Fashion-MNIST's real
