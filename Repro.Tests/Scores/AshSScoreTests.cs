@@ -55,4 +55,23 @@ public class AshSScoreTests
         Assert.Contains("ash_s", Assert.Throws<InvalidOperationException>(() => Score(standard, Z)).Message);
         Assert.Equal([65.0, 70, 75, 80, 85, 90, 95], AshSScore.SearchSpace);   // configs/postprocessors/ash.yml
     }
+
+    [Fact]
+    public void Where_nothing_pruned_is_active_it_is_scale_and_the_energy_of_e_times_z()
+    {
+        using var scope = NewDisposeScope();
+        // p = 50 on D = 8 keeps 4; with only 4 activations above 0, s₂ = s₁ and the factor is e (values exact in float32).
+        double[][] w = [[0.5, -1, 0, 2, 0.25, 0, 1, -0.5], [0, 0.375, 1, -1, 0, 2, 0, 0.125], [1, 1, 1, 1, 1, 1, 1, 1]];
+        double[] b = [0.25, -0.125, 0];
+        double[][] test = [[0.5, 0, 1.5, 0, 0, 2, 0, 0.25], [0, 0, 0, 3, 1, 0.125, 0.25, 0]];
+        var id = Id(test, [0, 1], test.Select(z => Affine(w, b, z)).ToArray(), w, b);
+        using var ash = new AshSScore(50);
+        using var scale = new ScaleScore(50);
+        ash.Fit(id);
+        scale.Fit(id);
+        var output = Output(test, test.Select(z => Affine(w, b, z)).ToArray());
+        var expected = test.Select(z => LogSumExp(Affine(w, b, z.Select(v => Math.E * v).ToArray()))).ToArray();
+        Assert.Equal(expected, ScoresOf(ash, output), new Within(1e-9));
+        Assert.Equal(expected, ScoresOf(scale, output), new Within(1e-9));
+    }
 }
