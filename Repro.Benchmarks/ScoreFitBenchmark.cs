@@ -21,7 +21,7 @@ public class ScoreFitBenchmark
         public Config() => AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3));
     }
 
-    [Params("mahalanobis", "ddu_gmm", "knn", "vim", "react")]
+    [Params("mahalanobis", "ddu_gmm", "knn", "vim", "react", "fdbd", "rmds", "ash_s", "scale", "nci")]
     public string Score { get; set; } = "";
 
     private IdTrainingFeatures train = null!;

@@ -8,6 +8,7 @@ public static class ScoreRegistry
         [
             new FeatureNormScore(), new MspScore(), new MaxLogitScore(), new EnergyScore(),
             new MahalanobisScore(), new GmmDensityScore(), new KnnScore(), new VimScore(), new ReactScore(), new GenScore(),
+            new FdbdScore(), new RmdsScore(), new AshSScore(), new ScaleScore(), new NciScore(),
         ];
 
     /// <summary>Every score's name, in table order.</summary>

@@ -48,4 +48,11 @@ internal static class ScoreFixture
     public static double[][] Gaussian(Random random, int n, int d, double offset = 0) =>
         Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, d).Select(_ =>
             offset + Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble())).ToArray()).ToArray();
+
+    /// <summary>Compares doubles to within an absolute <paramref name="tolerance"/> (for Assert.Equal over sequences).</summary>
+    public sealed class Within(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance;
+        public int GetHashCode(double v) => 0;
+    }
 }
