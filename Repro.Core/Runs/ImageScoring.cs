@@ -69,7 +69,7 @@ public static class ImageScoring
         log($"loaded {config.InDistribution} (train {train.Count:N0}, test {idTest.Count:N0}" +
             $"{(same ? "; the unit's own, by SHA-256" : "; the unit recorded no hashes to check them by")}) in {clock.Elapsed.TotalSeconds:F1} s");
         clock.Restart();
-        var (id, sets, cost, _) = UnitRunner.ScoreEverySet(model, config, train, idTest, [folder.Images], torchDevice, keepFeatures: false);
+        var (id, sets, cost, _, _) = UnitRunner.ScoreEverySet(model, config, train, idTest, [folder.Images], torchDevice, keepFeatures: false);
         var images = sets[0];
         log($"scored on {Devices.Describe(torchDevice)} in {clock.Elapsed.TotalSeconds:F1} s: the ID training pass over the " +
             $"{config.TrainingSplit(train.Count).Trained.Length:N0} images the unit trained on {cost.IdTrainPass:F1} s, the fits " +

@@ -29,5 +29,9 @@ public sealed record UnitResult(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     ScoreCost? ScoreCost = null)
 {
+    /// <summary>The settings the tunable scores took on the unit's held-out pair (RunConfig.TuneOn); null when none were tuned.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<TunedScore>? Tuned { get; init; }
+
     public OodMetrics Primary(string oodSet) => Ood[oodSet][PrimaryScore];
 }

@@ -51,14 +51,16 @@ public static class UnitRunner
             for (int k = 0; k < configs.Count; k++)
             {
                 var (config, unit, model) = (configs[k], units[k], trained[k]);
-                var (idScores, oodScores, cost, trainFeatures) = ScoreEverySet(model.Model, config, train, idTest, oodSets, device, saveFeatures);
+                var heldOut = config.TuneOn is null ? [] : config.TrainingSplit(train.Count).HeldOut;
+                var tuning = heldOut.Length > 0 ? new TuningSets(train.Select(heldOut, $"{train.Name}-held-out"), data.Get(config.TuneOn!, Split.Test)) : null;
+                var (idScores, oodScores, cost, trainFeatures, tuned) = ScoreEverySet(model.Model, config, train, idTest, oodSets, device, saveFeatures, tuning);
                 var result = new UnitResult(
                     config.Row, config.Seed, config.PrimaryScore,
                     Accuracy.Compute(idScores.Predictions, idScores.Labels),
                     oodScores.ToDictionary(o => o.DataSet, o => DetectionMetrics(idScores, o)),
                     model.Curve, model.TrainSeconds, wall.Elapsed.TotalSeconds, Devices.Describe(device),
                     Provenance.Versions(), DataHashes(train, idTest, oodSets),
-                    DateTimeOffset.UtcNow, model.Split, configs.Count > 1 ? configs.Select(c => c.Seed).ToList() : null, cost);
+                    DateTimeOffset.UtcNow, model.Split, configs.Count > 1 ? configs.Select(c => c.Seed).ToList() : null, cost) { Tuned = tuned };
 
                 if (saveFeatures)
                 {
@@ -84,13 +86,15 @@ public static class UnitRunner
     /// (ImageScoring.cs) — every input normalized with the ID set's statistics; the fitted ones first fit on one pass
     /// over the images the model trained on (its split's trained part of <paramref name="train"/>, no augmentation).
     /// </summary>
-    public static (SampleScores Id, List<SampleScores> Ood, ScoreCost Cost, (float[] Values, int Dim)? TrainFeatures) ScoreEverySet(
+    /// <param name="tuning">Held-out ID images and a held-out OoD set the tunable scores pick their setting on (<see cref="ScoreTuning"/>); null: OpenOOD's defaults.</param>
+    public static (SampleScores Id, List<SampleScores> Ood, ScoreCost Cost, (float[] Values, int Dim)? TrainFeatures, IReadOnlyList<TunedScore>? Tuned) ScoreEverySet(
         ResNet18 model, RunConfig config, ImageSet train, ImageSet idTest, IReadOnlyList<ImageSet> oodSets,
-        TorchSharp.torch.Device device, bool keepFeatures = false)
+        TorchSharp.torch.Device device, bool keepFeatures = false, TuningSets? tuning = null)
     {
         Platform.ReproducibleCpu.EnsureApplied();
         var idInfo = DataCatalog.Info(config.InDistribution);
-        var scores = ScoreRegistry.Create();
+        IReadOnlyList<IOodScore> scores = ScoreRegistry.Create();
+        IReadOnlyList<TunedScore>? tuned = null;
         try
         {
             var clock = Stopwatch.StartNew();
@@ -114,11 +118,15 @@ public static class UnitRunner
                     score.Fit(id);
                     fit[score.Name] = clock.Elapsed.TotalSeconds;
                 }
+                if (tuning is not null)
+                    (scores, tuned) = ScoreTuning.Tune(scores, candidate => (candidate as IFittedScore)?.Fit(id), candidates =>
+                        (Evaluator.Score(model, tuning.HeldOutId, idInfo, device, config.EvalBatchSize, candidates).Scores,
+                         Evaluator.Score(model, tuning.Ood, idInfo, device, config.EvalBatchSize, candidates).Scores));
             }
             var seconds = new Dictionary<string, double>();
             var idScores = Evaluator.Score(model, idTest, idInfo, device, config.EvalBatchSize, scores, seconds, keepFeatures);
             var oodScores = oodSets.Select(set => Evaluator.Score(model, set, idInfo, device, config.EvalBatchSize, scores, seconds, keepFeatures)).ToList();
-            return (idScores, oodScores, new ScoreCost(idPass, fit, seconds), trainFeatures);
+            return (idScores, oodScores, new ScoreCost(idPass, fit, seconds), trainFeatures, tuned);
         }
         finally
         {
@@ -137,3 +145,6 @@ public static class UnitRunner
         return hashes;
     }
 }
+
+/// <summary>What the tunable scores pick their setting on: the unit's held-out training images and a held-out OoD set (RunConfig.TuneOn).</summary>
+public sealed record TuningSets(ImageSet HeldOutId, ImageSet Ood);

@@ -24,7 +24,7 @@ namespace Repro.Scores;
 /// to the hundreds, and so do the sharpened logits whose differences the energy keeps.
 /// </para>
 /// </summary>
-public sealed class AshSScore(double percentile = 90) : IFittedScore
+public sealed class AshSScore(double percentile = 90) : IFittedScore, ITunableScore
 {
     private readonly double percentile = percentile is >= 0 and < 100
         ? percentile : throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "a pruning percentile is within [0, 100)");
@@ -36,6 +36,9 @@ public sealed class AshSScore(double percentile = 90) : IFittedScore
 
     /// <summary>OpenOOD's sweep over the percentile (configs/postprocessors/ash.yml).</summary>
     public static IReadOnlyList<double> SearchSpace { get; } = [65, 70, 75, 80, 85, 90, 95];
+
+    public string Setting => FormattableString.Invariant($"percentile={percentile}");
+    public IReadOnlyList<ITunableScore> Sweep() => SearchSpace.Select(p => (ITunableScore)new AshSScore(p)).ToList();
 
     public void Fit(IdTrainingFeatures id)
     {

@@ -17,7 +17,7 @@ namespace Repro.Scores;
 /// than NaN.
 /// </para>
 /// </summary>
-public sealed class FdbdScore(bool distanceAsNormalizer = true) : IFittedScore
+public sealed class FdbdScore(bool distanceAsNormalizer = true) : IFittedScore, ITunableScore
 {
     private Tensor? mean;           // [D] float64
     private Tensor? denominators;   // [C, C] float64: row p holds ‖w_p − w_c‖, with 1 at c = p
@@ -26,6 +26,9 @@ public sealed class FdbdScore(bool distanceAsNormalizer = true) : IFittedScore
 
     /// <summary>OpenOOD's sweep over the normalizer (configs/postprocessors/fdbd.yml).</summary>
     public static IReadOnlyList<bool> SearchSpace { get; } = [true, false];
+
+    public string Setting => $"distanceAsNormalizer={distanceAsNormalizer.ToString().ToLowerInvariant()}";
+    public IReadOnlyList<ITunableScore> Sweep() => SearchSpace.Select(v => (ITunableScore)new FdbdScore(v)).ToList();
 
     public void Fit(IdTrainingFeatures id)
     {

@@ -15,7 +15,7 @@ namespace Repro.Scores;
 /// rather than NaN.
 /// </para>
 /// </summary>
-public sealed class NciScore(double alpha = 1e-4) : IFittedScore
+public sealed class NciScore(double alpha = 1e-4) : IFittedScore, ITunableScore
 {
     private Tensor? mean;     // [D] float64
     private Tensor? weight;   // [C, D] float64
@@ -24,6 +24,9 @@ public sealed class NciScore(double alpha = 1e-4) : IFittedScore
 
     /// <summary>OpenOOD's sweep over α (configs/postprocessors/nci.yml).</summary>
     public static IReadOnlyList<double> SearchSpace { get; } = [1e-4, 1e-3, 1e-2, 1e-1];
+
+    public string Setting => FormattableString.Invariant($"alpha={alpha}");
+    public IReadOnlyList<ITunableScore> Sweep() => SearchSpace.Select(a => (ITunableScore)new NciScore(a)).ToList();
 
     public void Fit(IdTrainingFeatures id)
     {

@@ -16,7 +16,7 @@ namespace Repro.Scores;
 /// <see cref="SearchSpace"/> its sweep (configs/postprocessors/scale.yml). float64 (OpenOOD float32), as ASH-S.
 /// </para>
 /// </summary>
-public sealed class ScaleScore(double percentile = 85) : IFittedScore
+public sealed class ScaleScore(double percentile = 85) : IFittedScore, ITunableScore
 {
     private readonly double percentile = percentile is >= 0 and < 100
         ? percentile : throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "a percentile is within [0, 100)");
@@ -28,6 +28,9 @@ public sealed class ScaleScore(double percentile = 85) : IFittedScore
 
     /// <summary>OpenOOD's sweep over the percentile (configs/postprocessors/scale.yml).</summary>
     public static IReadOnlyList<double> SearchSpace { get; } = [65, 70, 75, 80, 85, 90, 95];
+
+    public string Setting => FormattableString.Invariant($"percentile={percentile}");
+    public IReadOnlyList<ITunableScore> Sweep() => SearchSpace.Select(p => (ITunableScore)new ScaleScore(p)).ToList();
 
     public void Fit(IdTrainingFeatures id)
     {

@@ -68,6 +68,13 @@ public sealed record RunConfig
     /// <summary>Score an evenly spaced N of each test set, ID and OoD alike (null = all): every (count/N)-th image, so a set
     /// stored class by class keeps every class. For smoke runs and tests; results meant to be compared use whole sets.</summary>
     public int? TestSubset { get; init; }
+    /// <summary>
+    /// A held-out OoD set (e.g. openood-val-tin) on which the tunable scores pick their setting from OpenOOD's sweep,
+    /// against the unit's held-out training images (Runs/ScoreTuning.cs); null, or a unit that holds none out: every
+    /// score at OpenOOD's config default. Scoring only: the training is the same either way.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? TuneOn { get; init; }
     public bool Augment { get; init; } = true;
     public int CropPadding { get; init; } = 4;
     /// <summary>
@@ -125,6 +132,8 @@ public sealed record RunConfig
             $"must be one of {string.Join(", ", Scores.ScoreRegistry.Names)}, got '{PrimaryScore}'");
         Require(Device == "auto" || Device == "cpu" || Device == "cuda" || Device.StartsWith("cuda:"), "device",
             $"must be auto, cpu, cuda or cuda:N, got '{Device}'");
+        Require(TuneOn is null || Data.DataCatalog.All.Any(d => d.Name == TuneOn) && TuneOn != InDistribution && !OodSets.Contains(TuneOn), "tuneOn",
+            $"must be a held-out OoD set, neither the in-distribution set nor one of the OoD test sets, got '{TuneOn}'");
         foreach (var name in OodSets.Prepend(InDistribution))
             Require(Data.DataCatalog.All.Any(d => d.Name == name), name == InDistribution ? "inDistribution" : "oodSets",
                 $"unknown data set '{name}'; known: {string.Join(", ", Data.DataCatalog.All.Select(d => d.Name))}");
@@ -157,9 +166,9 @@ public sealed record RunConfig
     /// <summary>OpenOOD's cosine ends at 1e-6 (its lr_min argument is 1e-6 / lr, times the base lr).</summary>
     public const double CosineFloor = 1e-6;
 
-    /// <summary>Every config key as written in JSON and in --set overrides.</summary>
+    /// <summary>Every config key as written in JSON and in --set overrides (those left out of the JSON while null among them).</summary>
     public static IReadOnlyList<string> Keys { get; } =
-        JsonNode.Parse(JsonSerializer.Serialize(new RunConfig(), JsonFiles.Options))!.AsObject().Select(kv => kv.Key).ToList();
+        JsonNode.Parse(JsonSerializer.Serialize(new RunConfig { TuneOn = "" }, JsonFiles.Options))!.AsObject().Select(kv => kv.Key).ToList();
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonFiles.Options);
 
@@ -212,7 +221,7 @@ public sealed record RunConfig
             if (eq <= 0) throw new ConfigException("override", $"expected key=value, got '{assignment}'");
             var key = assignment[..eq].Trim();
             var raw = assignment[(eq + 1)..].Trim();
-            if (!node.ContainsKey(key)) throw new ConfigException(key, $"no such key; known: {string.Join(", ", Keys)}");
+            if (!Keys.Contains(key)) throw new ConfigException(key, $"no such key; known: {string.Join(", ", Keys)}");
             JsonNode? value;
             try { value = JsonNode.Parse(raw); } catch (JsonException) { value = JsonValue.Create(raw); }
             node[key] = value;
