@@ -38,8 +38,12 @@ internal static class DataVerb
         foreach (var existing in new[] { file, labels }.Where(File.Exists))
             throw new ReproException($"{existing} already exists; refusing to overwrite it");
         Repro.Runs.NpyFile.WriteUInt8(file, images.Pixels, images.Count, images.Channels, images.Height, images.Width);
-        Repro.Runs.NpyFile.WriteUInt8(labels, images.Labels.Select(l => checked((byte)l)).ToArray(), images.Count);
-        Console.WriteLine($"{file}: {images.Count} images, uint8 [{images.Count}, {images.Channels}, {images.Height}, {images.Width}]; labels: {labels}");
+        // uint8 where every label fits; int64 otherwise (OpenOOD's OoD lists label every image −1).
+        bool small = images.Labels.All(l => l is >= 0 and <= byte.MaxValue);
+        if (small) Repro.Runs.NpyFile.WriteUInt8(labels, images.Labels.Select(l => (byte)l).ToArray(), images.Count);
+        else Repro.Runs.NpyFile.WriteInt64(labels, images.Labels);
+        Console.WriteLine($"{file}: {images.Count} images, uint8 [{images.Count}, {images.Channels}, {images.Height}, {images.Width}]; " +
+                          $"labels ({(small ? "uint8" : "int64")}): {labels}");
         return ExitCodes.Ok;
     }
 

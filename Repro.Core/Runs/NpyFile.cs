@@ -25,6 +25,10 @@ public static class NpyFile
         Write(path, "|u1", shape, values);
     }
 
+    /// <summary>Writes int64 values [N] — labels that do not fit uint8 (OpenOOD's OoD lists label every image −1).</summary>
+    public static void WriteInt64(string path, ReadOnlySpan<long> values) =>
+        Write(path, "<i8", [values.Length], System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+
     private static void Write(string path, string descr, long[] shape, ReadOnlySpan<byte> data)
     {
         var dims = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape);

@@ -40,6 +40,19 @@ public class NpyFileTests
     }
 
     [Fact]
+    public void Int64_labels_keep_their_sign()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "labels.npy");
+        NpyFile.WriteInt64(path, [-1, 0, 300]);
+        var bytes = File.ReadAllBytes(path);
+        int headerLength = bytes[8] | bytes[9] << 8;
+        Assert.Equal("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", Encoding.ASCII.GetString(bytes, 10, headerLength).TrimEnd(' ', '\n'));
+        var data = bytes[(10 + headerLength)..];
+        Assert.Equal((-1L, 0L, 300L), (BitConverter.ToInt64(data, 0), BitConverter.ToInt64(data, 8), BitConverter.ToInt64(data, 16)));
+    }
+
+    [Fact]
     public void A_one_dimensional_shape_is_written_as_a_python_one_tuple()
     {
         using var dir = new TempDir();
