@@ -153,7 +153,8 @@ def time_row(name, cfg, batch, mode, steps, warmup, device):
     seconds = time.perf_counter() - start
     return {"system": f"pytorch-{mode}", "row": name, "batchSize": batch, "steps": steps,
             "imagesPerSecond": steps * batch / seconds, "millisecondsPerStep": 1000 * seconds / steps,
-            "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu", "torch": torch.__version__}
+            "device": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)",
+            "torch": torch.__version__}
 
 
 def main():
@@ -166,8 +167,11 @@ def main():
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--threads", type=int, help="intra-op threads on the CPU (default: PyTorch's own; Debian's 1.13 takes 1)")
     p.add_argument("--json")
     a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
     torch.backends.cudnn.benchmark = True
     configs, device, results = row_configs(a.definition), torch.device(a.device), []
     for mode in a.modes.split(","):
