@@ -44,10 +44,10 @@ public static class PaperTableText
         TextTable.Append(sb, header, lines);
         if (table.Definition.Leaderboard is { } board)
         {
-            var columns = board.Rows.SelectMany(r => r.Auroc.Keys).Distinct().ToList();
+            var columns = board.Columns;
             sb.AppendLine($"for comparison, published (mean ± SD over its runs, percent; other networks and epochs, so only the ordering compares): {board.Source}");
             TextTable.Append(sb, ["training + score", .. columns.Select(c => $"{c} AUROC"), "ID acc"], board.Rows.Select(r => (IReadOnlyList<string>)
-                [r.Label, .. columns.Select(c => r.Auroc.TryGetValue(c, out var v) ? Published(v) : "—"), r.Accuracy is { } a ? Published(a) : "—"]).ToList());
+                [r.Label, .. columns.Select(c => r.Auroc.TryGetValue(c, out var v) ? v.Text : "—"), r.Accuracy is { } a ? a.Text : "—"]).ToList());
         }
         if (bands is not null)
         {
@@ -103,8 +103,6 @@ public static class PaperTableText
         static string FprCell(ScoreSeeds s) =>
             s.Fpr95.Count == 0 ? "—" : F(s.Fpr95.Mean) + " / " + (s.Fpr95OodPositive.Count == 0 ? "—" : F(s.Fpr95OodPositive.Mean));
     }
-
-    private static string Published(PublishedValue v) => FormattableString.Invariant($"{v.Mean:0.00} ± {v.Std:0.00}");
 
     private static string F(double? v) => v is null ? "—" : v.Value.ToString("0.000", CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,12 @@
 namespace Repro.Experiments;
 
 /// <summary>A published mean ± standard deviation over runs, in percent as the source prints it.</summary>
-public sealed record PublishedValue(double Mean, double Std);
+public sealed record PublishedValue(double Mean, double Std)
+{
+    /// <summary>"92.79 ± 0.13", as the source prints it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Text => FormattableString.Invariant($"{Mean:0.00} ± {Std:0.00}");
+}
 
 /// <summary>One published method: how it trained and scored, its AUROC per OoD column (a set or a group label) and ID accuracy.</summary>
 public sealed record LeaderboardRow(string Training, string Postprocessor, IReadOnlyDictionary<string, PublishedValue> Auroc, PublishedValue? Accuracy)
@@ -15,6 +20,10 @@ public sealed record LeaderboardRow(string Training, string Postprocessor, IRead
 /// </summary>
 public sealed record Leaderboard(string Source, IReadOnlyList<LeaderboardRow> Rows)
 {
+    /// <summary>The OoD columns any row gives, in order of first appearance.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> Columns => Rows.SelectMany(r => r.Auroc.Keys).Distinct().ToList();
+
     public void Validate(string path, IEnumerable<string> columns)
     {
         var known = columns.ToHashSet();

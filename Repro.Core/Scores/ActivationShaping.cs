@@ -33,3 +33,32 @@ internal static class ActivationShaping
         return (values, indices, ratio.exp().unsqueeze(1));
     }
 }
+
+/// <summary>
+/// The model's classifier, weight [C, D] and bias [C] copied in float64 at the fit: what ASH-S and SCALE need to take the
+/// energy of a reshaped z, logsumexp(W·z + b).
+/// </summary>
+internal sealed class Float64Classifier : IDisposable
+{
+    private Tensor? weight, bias;
+
+    public void Fit(IdTrainingFeatures id)
+    {
+        Dispose();
+        using var scope = NewDisposeScope();
+        weight = id.ClassifierWeight.to_type(ScalarType.Float64).DetachFromDisposeScope();
+        bias = id.ClassifierBias.to_type(ScalarType.Float64).DetachFromDisposeScope();
+    }
+
+    /// <summary>logsumexp(W·z + b) of float64 <paramref name="z"/> [N, D], in the caller's scope; <paramref name="score"/> names it before a fit.</summary>
+    public Tensor Energy(Tensor z, string score) => weight is null || bias is null
+        ? throw new InvalidOperationException($"{score}: Compute before Fit")
+        : nn.functional.linear(z, weight, bias).logsumexp(1);
+
+    public void Dispose()
+    {
+        weight?.Dispose();
+        bias?.Dispose();
+        weight = bias = null;
+    }
+}

@@ -29,8 +29,7 @@ public sealed class AshSScore(double percentile = 90) : IFittedScore, ITunableSc
     private readonly double percentile = percentile is >= 0 and < 100
         ? percentile : throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "a pruning percentile is within [0, 100)");
 
-    private Tensor? weight;   // [C, D] float64
-    private Tensor? bias;     // [C] float64
+    private readonly Float64Classifier classifier = new();
 
     public string Name => "ash_s";
 
@@ -40,30 +39,16 @@ public sealed class AshSScore(double percentile = 90) : IFittedScore, ITunableSc
     public string Setting => FormattableString.Invariant($"percentile={percentile}");
     public IReadOnlyList<ITunableScore> Sweep() => SearchSpace.Select(p => (ITunableScore)new AshSScore(p)).ToList();
 
-    public void Fit(IdTrainingFeatures id)
-    {
-        Release();
-        using var scope = NewDisposeScope();
-        weight = id.ClassifierWeight.to_type(ScalarType.Float64).DetachFromDisposeScope();
-        bias = id.ClassifierBias.to_type(ScalarType.Float64).DetachFromDisposeScope();
-    }
+    public void Fit(IdTrainingFeatures id) => classifier.Fit(id);
 
     public Tensor Compute(ModelOutput output)
     {
-        if (weight is null || bias is null) throw new InvalidOperationException($"{Name}: Compute before Fit");
         using var scope = NewDisposeScope();
         var z = output.Features.to_type(ScalarType.Float64);
         var (values, indices, factor) = ActivationShaping.Shape(z, ActivationShaping.KeptCount(z.shape[1], percentile, Name));
         var shaped = zeros_like(z).scatter(1, indices, values) * factor;
-        return nn.functional.linear(shaped, weight, bias).logsumexp(1).MoveToOuterDisposeScope();
+        return classifier.Energy(shaped, Name).MoveToOuterDisposeScope();
     }
 
-    public void Dispose() => Release();
-
-    private void Release()
-    {
-        weight?.Dispose();
-        bias?.Dispose();
-        weight = bias = null;
-    }
+    public void Dispose() => classifier.Dispose();
 }

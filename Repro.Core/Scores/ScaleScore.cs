@@ -21,8 +21,7 @@ public sealed class ScaleScore(double percentile = 85) : IFittedScore, ITunableS
     private readonly double percentile = percentile is >= 0 and < 100
         ? percentile : throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "a percentile is within [0, 100)");
 
-    private Tensor? weight;   // [C, D] float64
-    private Tensor? bias;     // [C] float64
+    private readonly Float64Classifier classifier = new();
 
     public string Name => "scale";
 
@@ -32,29 +31,15 @@ public sealed class ScaleScore(double percentile = 85) : IFittedScore, ITunableS
     public string Setting => FormattableString.Invariant($"percentile={percentile}");
     public IReadOnlyList<ITunableScore> Sweep() => SearchSpace.Select(p => (ITunableScore)new ScaleScore(p)).ToList();
 
-    public void Fit(IdTrainingFeatures id)
-    {
-        Release();
-        using var scope = NewDisposeScope();
-        weight = id.ClassifierWeight.to_type(ScalarType.Float64).DetachFromDisposeScope();
-        bias = id.ClassifierBias.to_type(ScalarType.Float64).DetachFromDisposeScope();
-    }
+    public void Fit(IdTrainingFeatures id) => classifier.Fit(id);
 
     public Tensor Compute(ModelOutput output)
     {
-        if (weight is null || bias is null) throw new InvalidOperationException($"{Name}: Compute before Fit");
         using var scope = NewDisposeScope();
         var z = output.Features.to_type(ScalarType.Float64);
         var (_, _, factor) = ActivationShaping.Shape(z, ActivationShaping.KeptCount(z.shape[1], percentile, Name));
-        return nn.functional.linear(z * factor, weight, bias).logsumexp(1).MoveToOuterDisposeScope();
+        return classifier.Energy(z * factor, Name).MoveToOuterDisposeScope();
     }
 
-    public void Dispose() => Release();
-
-    private void Release()
-    {
-        weight?.Dispose();
-        bias?.Dispose();
-        weight = bias = null;
-    }
+    public void Dispose() => classifier.Dispose();
 }

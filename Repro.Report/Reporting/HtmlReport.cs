@@ -115,15 +115,15 @@ public static class HtmlReport
                     $"{F(c.Left)} vs {F(c.Right)}{(c.Margin != 0 ? $" (margin {F(c.Margin)})" : "")}; {c.Judgement}{(c.Statistics is { } p ? $"; {p}" : "")}"))));
         if (model.Leaderboard is { } board)
         {
-            var columns = board.Rows.SelectMany(r => r.Auroc.Keys).Distinct().ToList();
+            var columns = board.Columns;
             section.Add(new XElement("h3", "For comparison: published results"),
                 P($"{board.Source}. Mean ± standard deviation over the source's runs, in percent as it prints them; other networks, epochs and " +
                   "input normalization than our rows, so only the ordering compares."),
                 Scroll(new XElement("table", new XAttribute("class", "results leaderboard"),
                     new XElement("thead", new XElement("tr", Th("training"), Th("score"), columns.Select(c => Th($"{c} AUROC")), Th("ID accuracy"))),
                     new XElement("tbody", board.Rows.Select(r => new XElement("tr", new XElement("td", r.Training), new XElement("td", r.Postprocessor),
-                        columns.Select(c => Td(r.Auroc.TryGetValue(c, out var v) ? Published(v) : "—")),
-                        Td(r.Accuracy is { } a ? Published(a) : "—")))))));
+                        columns.Select(c => Td(r.Auroc.TryGetValue(c, out var v) ? v.Text : "—")),
+                        Td(r.Accuracy is { } a ? a.Text : "—")))))));
         }
         if (model.PaperReference is { } paper)
         {
@@ -286,7 +286,6 @@ public static class HtmlReport
         foreach (var e in root.DescendantsAndSelf().Where(e => e.IsEmpty && !voids.Contains(e.Name.LocalName)).ToList()) e.Value = "";
     }
 
-    private static string Published(PublishedValue v) => FormattableString.Invariant($"{v.Mean:0.00} ± {v.Std:0.00}");
     private static string F(double? v) => v is null ? "—" : v.Value.ToString("0.000", CultureInfo.InvariantCulture);
     private static string F1(double v) => double.IsNaN(v) ? "—" : v.ToString("0.0", CultureInfo.InvariantCulture);
     private static string Pct(double v) => double.IsNaN(v) ? "—" : (100 * v).ToString("0.0", CultureInfo.InvariantCulture) + "%";
