@@ -78,8 +78,8 @@ public sealed record RunConfig
     public bool Augment { get; init; } = true;
     public int CropPadding { get; init; } = 4;
     /// <summary>
-    /// Evaluation batch. 256 on the CPU keeps each activation buffer under glibc's 32 MiB mmap ceiling (see
-    /// NativeAllocator): at 1000 a width-16 evaluation spent 34 s of 49 in the kernel mapping and zeroing pages.
+    /// Evaluation batch. 256 on the CPU: before NativeAllocator switched glibc's mmap off, buffers above 32 MiB were
+    /// mapped and zeroed afresh on every call (at 1000 a width-16 evaluation spent 34 s of 49 in the kernel).
     /// GPU definitions set it higher; results do not depend on it (evaluation-mode BatchNorm).
     /// </summary>
     public int EvalBatchSize { get; init; } = 256;

@@ -5,9 +5,7 @@ using Repro.Training;
 namespace Repro.Tests.Training;
 
 /// <summary>
-/// A CPU run small enough for the default test run: width 8, 2,048 real Fashion-MNIST images. Evaluation batches of 250
-/// keep each activation under glibc's mmap threshold (Platform/NativeAllocator.cs): a unit's evaluation took 4× as long
-/// at 2,500.
+/// A CPU run small enough for the default test run: width 8, 2,048 real Fashion-MNIST images, evaluated in batches of 250.
 /// </summary>
 public static class TinyRun
 {
