@@ -69,8 +69,18 @@ public static class StepBenchmark
     }
 }
 
-/// <summary>One line of the peer script's JSON (scripts/peer/train_step.py): a system such as "pytorch-bf16".</summary>
-public sealed record PeerTiming(string System, string Row, int BatchSize, double ImagesPerSecond, string Device);
+/// <summary>One line of the peer script's JSON (scripts/peer/train_step.py): a system such as "pytorch-bf16+compile ×4".</summary>
+public sealed record PeerTiming(string System, string Row, int BatchSize, double ImagesPerSecond, string Device, string? Precision = null)
+{
+    /// <summary>The precision its step computed in: the script's "precision" field, else read from the system's name
+    /// (older files: "pytorch-fp32", "pytorch-bf16", and "pytorch-compile", which was bf16).</summary>
+    public Model.ComputePrecision ComputePrecision =>
+        (Precision ?? (System.Contains("fp32") ? "fp32" : "bf16")) == "fp32" ? Model.ComputePrecision.Fp32 : Model.ComputePrecision.Bf16;
+
+    /// <summary>As one of our timings, for <see cref="Projection"/>: the peer's Table 1 at its own rate.</summary>
+    public StepTiming AsStepTiming() =>
+        new(Row, BatchSize, 0, ImagesPerSecond, 1000 * BatchSize / ImagesPerSecond, $"{System} on {Device}", ComputePrecision);
+}
 
 /// <summary>Ours beside the peer's, same row and batch, as a Markdown table with ours ÷ theirs per peer system.</summary>
 public static class RatioTable

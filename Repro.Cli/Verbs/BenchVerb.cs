@@ -89,6 +89,13 @@ internal static class BenchVerb
             {
                 Console.WriteLine();
                 Console.WriteLine(Projection.Format(loaded, timings));
+                // Each peer system (PyTorch eager, compiled, N processes) gets its own Table 1 at its own rates.
+                foreach (var system in (peers ?? []).GroupBy(p => p.System))
+                {
+                    Console.WriteLine($"### {system.Key}");
+                    Console.WriteLine();
+                    Console.WriteLine(Projection.Format(loaded, system.Select(p => p.AsStepTiming()).ToList()));
+                }
             }
             return ExitCodes.Ok;
         });

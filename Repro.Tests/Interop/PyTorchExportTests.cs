@@ -115,18 +115,8 @@ public class PyTorchExportTests(PyTorchExportTests.Units units, ITestOutputHelpe
     private string RunScript(string weights, params string[] images)
     {
         var outDir = Path.Combine(units.Work, $"py-{Guid.NewGuid():N}");
-        var psi = new ProcessStartInfo(Python.With("torch"))
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var a in new[] { Path.Combine(DataPaths.RepositoryRoot()!, "scripts", "interop", "score_pytorch.py"), weights, "--out", outDir, "--images" }.Concat(images))
-            psi.ArgumentList.Add(a);
-        using var python = Process.Start(psi)!;
-        var stdout = python.StandardOutput.ReadToEndAsync();
-        var stderr = python.StandardError.ReadToEnd();
-        Assert.True(python.WaitForExit(TimeSpan.FromMinutes(3)), "score_pytorch.py did not finish in 3 minutes");
-        output.WriteLine(stdout.Result);
-        Assert.True(python.ExitCode == 0, $"score_pytorch.py failed ({python.ExitCode}):\n{stdout.Result}\n{stderr}");
+        var script = Path.Combine(DataPaths.RepositoryRoot()!, "scripts", "interop", "score_pytorch.py");
+        output.WriteLine(Python.Run(Python.With("torch"), script, [weights, "--out", outDir, "--images", .. images]));
         return outDir;
     }
 

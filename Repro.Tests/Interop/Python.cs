@@ -28,6 +28,14 @@ public static class Python
     /// <summary>Runs <paramref name="script"/> (a path under the repository) with <paramref name="arguments"/>; its stdout, or a failure with both streams.</summary>
     public static string Run(string python, string script, params string[] arguments)
     {
+        var (exitCode, stdout, stderr) = Execute(python, script, arguments);
+        Xunit.Assert.True(exitCode == 0, $"{Path.GetFileName(script)} failed ({exitCode}):\n{stdout}\n{stderr}");
+        return stdout;
+    }
+
+    /// <summary>Runs <paramref name="script"/> to its end, whatever its exit code (3 minutes at most).</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Execute(string python, string script, params string[] arguments)
+    {
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(script);
         foreach (var a in arguments) psi.ArgumentList.Add(a);
@@ -35,7 +43,6 @@ public static class Python
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEnd();
         Xunit.Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), $"{Path.GetFileName(script)} did not finish in 3 minutes");
-        Xunit.Assert.True(process.ExitCode == 0, $"{Path.GetFileName(script)} failed ({process.ExitCode}):\n{stdout.Result}\n{stderr}");
-        return stdout.Result;
+        return (process.ExitCode, stdout.Result, stderr);
     }
 }

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """PyTorch peer of `repro bench`: the same ResNet18 rows (read from experiments/table1.json), the same SGD step on
-synthetic, already-normalized batches on the GPU, timed the same way (warm-up, then timed steps with the loss read
-back each step, as Repro's loop does). Modes: fp32 eager; bf16 autocast + channels_last eager; the latter compiled.
-Writes a JSON list like `repro bench --json`, with a "system" field. Not run on the development machines (no PyTorch
-there); written for the GPU machine's python3 (PyTorch 2.x).
+synthetic, already-normalized batches, timed the same way (warm-up, then timed steps with the loss read back each step,
+as Repro's loop does). Writes a JSON list like `repro bench --json`, with a "system" field per mode.
 
-  python3 scripts/peer/train_step.py --rows l2-60,logitnorm-60 --batch 128,1024 --modes fp32,bf16 --json out.json
+A mode is PRECISION[+COMPILE]: fp32 (eager, NCHW) or bf16 (autocast + channels_last), optionally through torch.compile
+in its default mode (+compile) or with mode="max-autotune" (+max-autotune, which adds CUDA graphs); "compile" alone is
+bf16+compile. Compilation happens in the warm-up steps, timed apart ("warmupSeconds"). --processes N runs N copies at
+once (each its own process and CUDA context, as users share one card among runs at batch 128): img/s is all copies'
+images over the span from the first timed step's start to the last one's end.
+
+  python3 scripts/peer/train_step.py --rows l2-60,logitnorm-60 --batch 128,1024 --modes fp32,bf16,bf16+compile --json out.json
+  python3 scripts/peer/train_step.py --rows logitnorm-60-plus --batch 128 --modes bf16 --processes 4 --json out.json
 """
-import argparse, json, os, time
+import argparse, json, multiprocessing, os, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -119,15 +124,25 @@ def row_configs(definition_path):
     return {r["name"]: {**d["common"], **r["config"]} for r in d["rows"]}
 
 
-def time_row(name, cfg, batch, mode, steps, warmup, device):
+def parse_mode(mode):
+    precision, _, compiled = ("bf16+compile" if mode == "compile" else mode).partition("+")
+    if precision not in ("fp32", "bf16") or compiled not in ("", "compile", "max-autotune"):
+        raise SystemExit(f"--modes: '{mode}' is not PRECISION[+COMPILE] with PRECISION fp32 or bf16 and COMPILE compile or max-autotune")
+    if compiled and not hasattr(torch, "compile"):
+        raise SystemExit(f"--modes {mode}: torch.compile needs PyTorch 2.0 or later; this is {torch.__version__}")
+    return precision, compiled or None
+
+
+def time_row(name, cfg, batch, mode, steps, warmup, device, barrier=None):
+    precision, compiled = parse_mode(mode)
     torch.manual_seed(0)
     model = ResNet18(cfg).to(device)
-    bf16 = mode in ("bf16", "compile")
+    bf16 = precision == "bf16"
     if bf16:
         model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.SGD(model.parameters(), lr=cfg["learningRate"], momentum=cfg["momentum"], weight_decay=cfg["weightDecay"])
     loss = loss_fn(cfg)
-    forward = torch.compile(model) if mode == "compile" else model
+    forward = model if compiled is None else torch.compile(model, mode=None if compiled == "compile" else compiled)
     x = torch.randn(batch, 3, 32, 32, device=device)
     if bf16:
         x = x.to(memory_format=torch.channels_last)
@@ -143,18 +158,56 @@ def time_row(name, cfg, batch, mode, steps, warmup, device):
         opt.step()
         return l.item()
 
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    began = time.perf_counter()
     for _ in range(warmup):
         step()
-    torch.cuda.synchronize() if device.type == "cuda" else None
-    start = time.perf_counter()
+    sync()
+    warmup_seconds = time.perf_counter() - began
+    if barrier is not None:
+        barrier.wait()
+    start = time.time()
     for _ in range(steps):
         step()
-    torch.cuda.synchronize() if device.type == "cuda" else None
-    seconds = time.perf_counter() - start
-    return {"system": f"pytorch-{mode}", "row": name, "batchSize": batch, "steps": steps,
+    sync()
+    end = time.time()
+    seconds = end - start
+    return {"system": f"pytorch-{mode}", "row": name, "batchSize": batch, "steps": steps, "precision": precision,
+            "compile": compiled or "none", "processes": 1, "warmupSteps": warmup, "warmupSeconds": warmup_seconds,
             "imagesPerSecond": steps * batch / seconds, "millisecondsPerStep": 1000 * seconds / steps,
+            "timedFrom": start, "timedTo": end,
             "device": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)",
             "torch": torch.__version__}
+
+
+def one_copy(job, threads, barrier, results):
+    if threads:
+        torch.set_num_threads(threads)
+    torch.backends.cudnn.benchmark = True
+    results.put(time_row(*job, barrier=barrier))
+
+
+def time_copies(job, processes, threads):
+    """N copies of one row's step at once, started together after their warm-ups; img/s over the union of their windows."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(processes), ctx.Queue()
+    copies = [ctx.Process(target=one_copy, args=(job, threads, barrier, results)) for _ in range(processes)]
+    for c in copies:
+        c.start()
+    timings = [results.get() for _ in copies]
+    for c in copies:
+        c.join()
+        if c.exitcode:
+            raise SystemExit(f"a copy of {job[0]} exited with {c.exitcode}")
+    first, last = min(t["timedFrom"] for t in timings), max(t["timedTo"] for t in timings)
+    images = sum(t["steps"] * t["batchSize"] for t in timings)
+    return {**timings[0], "system": f"{timings[0]['system']} ×{processes}", "processes": processes,
+            "imagesPerSecond": images / (last - first), "millisecondsPerStep": 1000 * max(t["millisecondsPerStep"] for t in timings),
+            "warmupSeconds": max(t["warmupSeconds"] for t in timings), "timedFrom": first, "timedTo": last,
+            "perProcessImagesPerSecond": [t["imagesPerSecond"] for t in timings]}
 
 
 def main():
@@ -167,7 +220,9 @@ def main():
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    p.add_argument("--threads", type=int, help="intra-op threads on the CPU (default: PyTorch's own; Debian's 1.13 takes 1)")
+    p.add_argument("--threads", type=int, help="intra-op threads on the CPU (default: PyTorch's own; Debian's 1.13 takes 1); per copy with --processes")
+    p.add_argument("--processes", default="1", help="copies of the step run at once (comma-separated, e.g. 1,4)")
+    p.add_argument("--width", type=int, help="override every row's width (a small network for a dry run on the CPU)")
     p.add_argument("--json")
     a = p.parse_args()
     if a.threads:
@@ -175,11 +230,19 @@ def main():
     torch.backends.cudnn.benchmark = True
     configs, device, results = row_configs(a.definition), torch.device(a.device), []
     for mode in a.modes.split(","):
+        parse_mode(mode)
+    for mode in a.modes.split(","):
         for name in a.rows.split(","):
+            if name not in configs:
+                raise SystemExit(f"--rows: no row '{name}' in {a.definition} (rows: {', '.join(configs)})")
+            cfg = {**configs[name], **({"width": a.width} if a.width else {})}
             for batch in map(int, a.batch.split(",")):
-                r = time_row(name, configs[name], batch, mode, a.steps, a.warmup, device)
-                results.append(r)
-                print(f"  {r['system']:16} {name:16} batch {batch:5}: {r['imagesPerSecond']:10.0f} img/s  {r['millisecondsPerStep']:8.1f} ms/step", flush=True)
+                for processes in map(int, a.processes.split(",")):
+                    job = (name, cfg, batch, mode, a.steps, a.warmup, device)
+                    r = time_row(*job) if processes == 1 else time_copies(job, processes, a.threads)
+                    results.append(r)
+                    print(f"  {r['system']:16} {name:16} batch {batch:5}: {r['imagesPerSecond']:10.0f} img/s  {r['millisecondsPerStep']:8.1f} ms/step"
+                          f"  (warm-up {r['warmupSeconds']:.1f} s)", flush=True)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=2)
