@@ -134,8 +134,11 @@ public sealed class SpectralNormConv2d : Module<Tensor, Tensor>
     private Tensor Rescaled(Tensor sigma)
     {
         using var scope = NewDisposeScope();
-        var factor = (sigma / Coefficient).clamp_min(1.0);
-        var divisor = asMatrix ? factor : factor + OperatorStabilityTerm;
+        // Scalars held here, not converted implicitly: an implicit one can be finalized while libtorch still reads
+        // it, which surfaced as an intermittent "toDouble" error from c10::Scalar.
+        using Scalar coefficient = Coefficient, one = 1.0, stability = OperatorStabilityTerm;
+        var factor = (sigma / coefficient).clamp_min(one);
+        var divisor = asMatrix ? factor : factor + stability;
         // One divisor per output channel, broadcast over the kernel: keeps the weight's memory layout (channels_last).
         return (weight / divisor.repeat_interleave(outputChannels).view(-1, 1, 1, 1)).MoveToOuterDisposeScope();
     }
