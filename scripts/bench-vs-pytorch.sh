@@ -19,11 +19,18 @@ steps=${STEPS:-30}
 python=${REPRO_PYTHON:-python3}
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > "$out/machine.txt" 2>/dev/null || echo "no nvidia-smi" > "$out/machine.txt"
+# Ours first, then each peer; the ratio table and projections are rewritten from the saved timings after every peer,
+# so a lease that ends mid-way still brings back a table of what finished.
+"${repro[@]}" bench --device "${DEVICE:-cuda}" --rows "$rows" --batch "$batches" --steps "$steps" --input "${INPUTS:-step,data}" \
+  --stack "${STACKS:-1,4,8}" --project --json "$out/torchsharp.json" | tee "$out/ratio.md"
 peers=()
 peer() {   # peer NAME ARGS...: one call of the peer script; a failure leaves the others standing
   local name=$1; shift
   if PYTHONUNBUFFERED=1 "$python" scripts/peer/train_step.py --steps "$steps" --json "$out/pytorch-$name.json" "$@"; then
     peers+=("$out/pytorch-$name.json")
+    "$python" -c 'import json, sys; json.dump([t for f in sys.argv[2:] for t in json.load(open(f))], open(sys.argv[1], "w"), indent=1)' \
+      "$out/pytorch.json" "${peers[@]}"
+    "${repro[@]}" bench --timings "$out/torchsharp.json" --peer "$out/pytorch.json" --project > "$out/ratio.md"
   else echo "the PyTorch peer '$name' failed (above)" >&2; fi
 }
 peer eager --rows "$rows" --batch "$batches" --modes "${MODES:-fp32,bf16}"
@@ -33,12 +40,4 @@ for mode in ${COMPILE_MODES-bf16+compile}; do
     peer "${mode//+/-}-${pair//:/-}" --rows "${pair%:*}" --batch "${pair#*:}" --modes "$mode" --warmup "${COMPILE_WARMUP:-3}"
   done
 done
-peer_args=()
-if [ ${#peers[@]} -gt 0 ]; then
-  "$python" -c 'import json, sys; json.dump([t for f in sys.argv[2:] for t in json.load(open(f))], open(sys.argv[1], "w"), indent=1)' \
-    "$out/pytorch.json" "${peers[@]}"
-  peer_args=(--peer "$out/pytorch.json")
-else echo "no PyTorch peer ran; timing TorchSharp alone" >&2; fi
-"${repro[@]}" bench --device "${DEVICE:-cuda}" --rows "$rows" --batch "$batches" --steps "$steps" --input "${INPUTS:-step,data}" \
-  --stack "${STACKS:-1,4,8}" --project \
-  --json "$out/torchsharp.json" "${peer_args[@]}" | tee "$out/ratio.md"
+cat "$out/ratio.md"
