@@ -16,11 +16,11 @@ public class AshSScoreTests
 
     internal static T Fitted<T>(T score) where T : IFittedScore
     {
-        score.Fit(Id([Z], [0], [Affine(W, B, Z)], W, B));
+        score.Fit(IdThrough([Z], [0], W, B));
         return score;
     }
 
-    internal static double Score(IOodScore score, double[] z) => ScoresOf(score, Output([z], [Affine(W, B, z)]))[0];
+    internal static double Score(IOodScore score, double[] z) => ScoresOf(score, OutputThrough([z], W, B))[0];
 
     [Fact]
     public void Pruned_and_sharpened_energy_by_hand()
@@ -64,12 +64,12 @@ public class AshSScoreTests
         double[][] w = [[0.5, -1, 0, 2, 0.25, 0, 1, -0.5], [0, 0.375, 1, -1, 0, 2, 0, 0.125], [1, 1, 1, 1, 1, 1, 1, 1]];
         double[] b = [0.25, -0.125, 0];
         double[][] test = [[0.5, 0, 1.5, 0, 0, 2, 0, 0.25], [0, 0, 0, 3, 1, 0.125, 0.25, 0]];
-        var id = Id(test, [0, 1], test.Select(z => Affine(w, b, z)).ToArray(), w, b);
+        var id = IdThrough(test, [0, 1], w, b);
         using var ash = new AshSScore(50);
         using var scale = new ScaleScore(50);
         ash.Fit(id);
         scale.Fit(id);
-        var output = Output(test, test.Select(z => Affine(w, b, z)).ToArray());
+        var output = OutputThrough(test, w, b);
         var expected = test.Select(z => LogSumExp(Affine(w, b, z.Select(v => Math.E * v).ToArray()))).ToArray();
         Assert.Equal(expected, ScoresOf(ash, output), new Within(1e-9));
         Assert.Equal(expected, ScoresOf(scale, output), new Within(1e-9));

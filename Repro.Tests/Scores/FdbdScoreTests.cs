@@ -18,8 +18,8 @@ public class FdbdScoreTests
     private static double[] Scores(double[][] weight, double[] bias, bool distanceAsNormalizer = true)
     {
         using var score = new FdbdScore(distanceAsNormalizer);
-        score.Fit(Id(Train, [0, 1, 2, 0], Train.Select(z => Affine(weight, bias, z)).ToArray(), weight, bias));
-        return ScoresOf(score, Output(Test, Test.Select(z => Affine(weight, bias, z)).ToArray()));
+        score.Fit(IdThrough(Train, [0, 1, 2, 0], weight, bias));
+        return ScoresOf(score, OutputThrough(Test, weight, bias));
     }
 
     [Fact]

@@ -16,8 +16,8 @@ public class NciScoreTests
     private static double[] Scores(double alpha, double[][] test)
     {
         using var score = new NciScore(alpha);
-        score.Fit(Id(Train, [0, 0, 1, 1], Train.Select(z => Affine(W, B, z)).ToArray(), W, B));
-        return ScoresOf(score, Output(test, test.Select(z => Affine(W, B, z)).ToArray()));
+        score.Fit(IdThrough(Train, [0, 0, 1, 1], W, B));
+        return ScoresOf(score, OutputThrough(test, W, B));
     }
 
     [Fact]

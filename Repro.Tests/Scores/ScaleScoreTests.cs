@@ -40,7 +40,7 @@ public class ScaleScoreTests
         // Without a bias, z and 10·z share s₁/s₂, so their logits differ by the factor 10 exactly: e²·(4, 2) and e²·(40, 20).
         double[] noBias = [0, 0];
         using var score = new ScaleScore();
-        score.Fit(Id([Z], [0], [Affine(W, noBias, Z)], W, noBias));
+        score.Fit(IdThrough([Z], [0], W, noBias));
         double e2 = Math.Exp(2);
         double[] tenfold = [.. Z.Select(v => 10 * v)];
         var actual = ScoresOf(score, Output([Z, tenfold], [new double[2], new double[2]]));

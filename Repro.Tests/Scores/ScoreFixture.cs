@@ -18,6 +18,14 @@ internal static class ScoreFixture
     public static IdTrainingFeatures Id(double[][] features, long[] labels, double[][] logits, double[][] weight, double[] bias) =>
         new(Matrix(features), Matrix(logits), tensor(labels), Matrix(weight), tensor(bias.Select(v => (float)v).ToArray()));
 
+    /// <summary>ID training features whose logits are the classifier's own, W·z + b, as a trained model gives them.</summary>
+    public static IdTrainingFeatures IdThrough(double[][] features, long[] labels, double[][] weight, double[] bias) =>
+        Id(features, labels, features.Select(z => Affine(weight, bias, z)).ToArray(), weight, bias);
+
+    /// <summary>A model's output for <paramref name="features"/> through the classifier W·z + b.</summary>
+    public static ModelOutput OutputThrough(double[][] features, double[][] weight, double[] bias) =>
+        Output(features, features.Select(z => Affine(weight, bias, z)).ToArray());
+
     /// <summary>Features only; the logits are zeros over one class (for scores that read only the features).</summary>
     public static ModelOutput Output(double[][] features) => new(zeros(features.Length, 1), Matrix(features));
 
