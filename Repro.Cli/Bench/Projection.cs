@@ -1,3 +1,4 @@
+using Repro.Model;
 using Repro.Experiments;
 using Repro.Training;
 
@@ -38,7 +39,7 @@ public static class Projection
             // Timings with the data pipeline are what an epoch costs; synthetic-batch ones only when there are none.
             var like = timings.Where(t => Network(definition.ConfigFor(definition.Row(t.Row))) == Network(row) && t.BatchSize == row.BatchSize
                                           && t.Precision == row.Precision).ToList();
-            var precision = row.Precision.ToString().ToLowerInvariant();
+            var precision = row.Precision.Name();
             var best = (like.Any(t => t.WithData) ? like.Where(t => t.WithData) : like).MaxBy(t => t.ImagesPerSecond);
             if (best is null || images == 0)
             {

@@ -1,3 +1,4 @@
+using Repro.Model;
 using System.Diagnostics;
 using Repro.Data;
 using Repro.Training;
@@ -12,7 +13,7 @@ public sealed record StepTiming(string Row, int BatchSize, int Steps, double Ima
     DateTimeOffset TimedFrom = default, DateTimeOffset TimedTo = default, int Stack = 1, bool ChannelsLast = false)
 {
     /// <summary>"fp32", "bf16 ×4", "fp32 + data", "fp32 NHWC": what the timed step held (×K: K seeds as one stacked model; img/s counts all K; NHWC: channels_last forced).</summary>
-    public string Label => Precision.ToString().ToLowerInvariant() + (Stack > 1 ? $" ×{Stack}" : "") + (WithData ? " + data" : "") + (ChannelsLast ? " NHWC" : "");
+    public string Label => Precision.Name() + (Stack > 1 ? $" ×{Stack}" : "") + (WithData ? " + data" : "") + (ChannelsLast ? " NHWC" : "");
 }
 
 /// <summary>

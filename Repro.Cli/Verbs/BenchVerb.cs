@@ -14,7 +14,7 @@ internal static class BenchVerb
         var definition = CommonOptions.Definition("the definition whose rows are timed (default table1)");
         var rows = CommonOptions.List("--rows", "l2-60,logitnorm-60", "rows of the definition");
         var batches = CommonOptions.List("--batch", "128,1024", "batch sizes ≥ 2");
-        var precisions = CommonOptions.List("--precision", "fp32,bf16", "fp32 and/or bf16");
+        var precisions = CommonOptions.List("--precision", "fp32,bf16", "fp32, bf16 (convolutions) and/or bf16-activations (activations kept bf16 between them)");
         var inputs = CommonOptions.List("--input", "step", "step (synthetic batch already on the device) and/or data (drawn and augmented there first)");
         var layouts = CommonOptions.List("--layout", "default", "default (channels_last on CUDA, NCHW on the CPU, as training runs) and/or channels-last (forced on any device)");
         var stacks = CommonOptions.List("--stack", "1", "K seeds as one stacked model (grouped convolutions); img/s counts all K");
@@ -38,8 +38,8 @@ internal static class BenchVerb
             var loaded = ExperimentDefinition.Load(parse.GetValue(definition) ?? ExperimentDefinition.PathOf(repo, "table1"));
             var precisionList = parse.GetRequiredValue(precisions).Select(p => p switch
             {
-                "fp32" => Model.ComputePrecision.Fp32, "bf16" => Model.ComputePrecision.Bf16,
-                _ => throw new ConfigException("precision", $"expected fp32 and/or bf16, got '{p}'"),
+                "fp32" => Model.ComputePrecision.Fp32, "bf16" => Model.ComputePrecision.Bf16, "bf16-activations" => Model.ComputePrecision.Bf16Activations,
+                _ => throw new ConfigException("precision", $"expected fp32, bf16 and/or bf16-activations, got '{p}'"),
             }).ToList();
             var configs = parse.GetRequiredValue(rows)
                 .SelectMany(r => precisionList.Select(p => loaded.ConfigFor(loaded.Row(r)) with { Device = parse.GetValue(device) ?? "auto", Precision = p }))

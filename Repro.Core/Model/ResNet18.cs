@@ -60,7 +60,8 @@ public sealed class ResNet18 : Module<Tensor, ModelOutput>
         using var scope = NewDisposeScope();
         var h = act(bn1.call(conv1.call(x)));
         h = layer4.call(layer3.call(layer2.call(layer1.call(h))));
-        var z = functional.adaptive_avg_pool2d(h, 1).flatten(1);
+        // Under bf16-activations the blocks hand on bf16; z is averaged in fp32 (a no-op cast otherwise).
+        var z = functional.adaptive_avg_pool2d(h.to_type(ScalarType.Float32), 1).flatten(1);
         // Each model's z is normalized on its own: one row per (sample, model).
         long n = z.shape[0];
         var features = Spec.Stack == 1 ? featureNorm.call(z) : featureNorm.call(z.view(n * Spec.Stack, -1)).view(n, -1);
@@ -115,12 +116,12 @@ internal static class Convolution
     public static Module<Tensor, Tensor> Create(ModelSpec spec, int inChannels, int outChannels, int kernelSize, int stride, int inputSize)
     {
         int padding = kernelSize / 2, k = spec.Stack;
-        var bf16 = spec.Precision == ComputePrecision.Bf16;
+        var type = spec.Precision.ConvolutionType();
         if (spec.SpectralNorm)
             return new SpectralNormConv2d(inChannels, outChannels, kernelSize, stride, padding, inputSize, spec.SpectralNormCoefficient,
-                bf16 ? ScalarType.BFloat16 : null, k);
-        return bf16
-            ? new LowPrecisionConv2d(k * inChannels, k * outChannels, kernelSize, stride, padding, k)
+                type, k, spec.Precision.KeepsActivations());
+        return type is not null
+            ? new LowPrecisionConv2d(k * inChannels, k * outChannels, kernelSize, stride, padding, k, spec.Precision.KeepsActivations())
             : Conv2d(k * inChannels, k * outChannels, kernelSize, stride: stride, padding: padding, bias: false, groups: k);
     }
 

@@ -31,6 +31,7 @@ public sealed class SpectralNormConv2d : Module<Tensor, Tensor>
     private readonly long stride, padding, outputPadding, stack, outputChannels, inputChannels;
     private readonly bool asMatrix;
     private readonly ScalarType? compute;
+    private readonly bool keepOutput;
 
     public double Coefficient { get; }
 
@@ -39,14 +40,17 @@ public sealed class SpectralNormConv2d : Module<Tensor, Tensor>
     /// <param name="compute">Null: fp32. BFloat16: the convolution of the input runs in bf16 (see LowPrecisionConv2d); σ, the
     /// power iteration and the weight stay fp32.</param>
     /// <param name="stack">K models in one: channels are per model, so the layer maps K·C_in to K·C_out channels.</param>
+    /// <param name="keepOutput">With <paramref name="compute"/>: hand the low-precision output on instead of casting it to fp32
+    /// (ComputePrecision.Bf16Activations).</param>
     public SpectralNormConv2d(int inputChannels, int outputChannels, int kernelSize, int stride, int padding, int inputSize,
-        double coefficient = DefaultCoefficient, ScalarType? compute = null, int stack = 1) : base(nameof(SpectralNormConv2d))
+        double coefficient = DefaultCoefficient, ScalarType? compute = null, int stack = 1, bool keepOutput = false) : base(nameof(SpectralNormConv2d))
     {
         if (stack < 1) throw new ArgumentOutOfRangeException(nameof(stack), stack, "must be ≥ 1");
         this.stack = stack;
         this.inputChannels = inputChannels;
         this.outputChannels = outputChannels;
         this.compute = compute;
+        this.keepOutput = keepOutput;
         if (!(coefficient > 0)) throw new ArgumentOutOfRangeException(nameof(coefficient), coefficient, "c must be > 0");
         Coefficient = coefficient;
         this.stride = stride;
@@ -80,7 +84,7 @@ public sealed class SpectralNormConv2d : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var w = Rescaled(TrainingSigma());
         return (compute is { } type
-                ? LowPrecisionConv2d.Compute(x, w, stride, padding, type, stack)
+                ? LowPrecisionConv2d.Compute(x, w, stride, padding, type, stack, keepOutput)
                 : functional.conv2d(x, w, strides: [stride, stride], padding: [padding, padding], groups: stack))
             .MoveToOuterDisposeScope();
     }

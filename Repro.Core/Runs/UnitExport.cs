@@ -98,9 +98,14 @@ public static class UnitExport
                               "training only; always: also in evaluation); otherwise z / temperature. The feature_norm score is ||z||_2 of raw z.",
         },
         ["precision"] = AsInConfig(spec.Precision),
-        ["precisionDescription"] = spec.Precision == ComputePrecision.Bf16
-            ? "convolutions computed in bfloat16 from fp32 weights; the weights are fp32"
-            : "fp32 throughout",
+        ["precisionDescription"] = spec.Precision switch
+        {
+            ComputePrecision.Bf16 => "convolutions computed in bfloat16 from fp32 weights; the weights are fp32",
+            ComputePrecision.Bf16Activations => "convolutions computed in bfloat16 from fp32 weights, and the activations between them " +
+                                                "(BatchNorm, nonlinearity, residual add) kept bfloat16; the weights, BatchNorm's statistics " +
+                                                "and z (pooled in fp32) are fp32",
+            _ => "fp32 throughout",
+        },
     };
 
     private static JsonObject SpectralNorm(ModelSpec spec) => new()

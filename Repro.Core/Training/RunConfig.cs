@@ -38,7 +38,8 @@ public sealed record RunConfig
     public bool SpectralNorm { get; init; } = ModelDefaults.SpectralNorm;
     /// <summary>Lipschitz coefficient c of W / max(1, σ/c) (Model/SpectralNormConv2d.cs).</summary>
     public double SpectralNormCoefficient { get; init; } = ModelDefaults.SpectralNormCoefficient;
-    /// <summary>fp32, or bf16: convolutions compute in bfloat16 from fp32 master weights (Model/LowPrecisionConv2d.cs).</summary>
+    /// <summary>fp32; bf16: convolutions compute in bfloat16 from fp32 master weights; bf16-activations: and the activations
+    /// between them stay bfloat16 (Model/LowPrecisionConv2d.cs).</summary>
     public ComputePrecision Precision { get; init; } = ModelDefaults.Precision;
 
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
