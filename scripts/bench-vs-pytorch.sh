@@ -3,7 +3,8 @@
 # (scripts/peer/train_step.py) and then TorchSharp's (`repro bench`), same rows of experiments/table1.json, same batch
 # sizes, one after the other on the same card, then the ratio table (ours ÷ each peer system) and Table 1 projected at
 # each system's rates. Ours is timed on ready batches (as the peer) and with the batch drawn and augmented on the device
-# first (INPUTS=step,data), alone and as stacks of K seeds trained as one model (STACKS=1,4,8). The peers: eager
+# first (INPUTS=step,data), alone and as stacks of K seeds trained as one model (STACKS=1,4,8), in fp32, bf16
+# convolutions and bf16 activations end to end (PRECISIONS; the last is issue 32's lever). The peers: eager
 # (MODES), N processes at once at batch 128 (PROCESSES, as users share a card among runs), and torch.compile
 # (COMPILE_MODES) on the (row:batch) pairs that dominate Table 1's projection (COMPILE_PAIRS) — compilation is the
 # warm-up, timed apart in the JSON, so default mode first and max-autotune (CUDA graphs, longest to compile) last.
@@ -22,7 +23,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > "$out/mac
 # Ours first, then each peer; the ratio table and projections are rewritten from the saved timings after every peer,
 # so a lease that ends mid-way still brings back a table of what finished.
 "${repro[@]}" bench --device "${DEVICE:-cuda}" --rows "$rows" --batch "$batches" --steps "$steps" --input "${INPUTS:-step,data}" \
-  --stack "${STACKS:-1,4,8}" --project --json "$out/torchsharp.json" | tee "$out/ratio.md"
+  --precision "${PRECISIONS:-fp32,bf16,bf16-activations}" --stack "${STACKS:-1,4,8}" --project --json "$out/torchsharp.json" | tee "$out/ratio.md"
 peers=()
 peer() {   # peer NAME ARGS...: one call of the peer script; a failure leaves the others standing
   local name=$1; shift
