@@ -60,8 +60,8 @@ public sealed class ResNet18 : Module<Tensor, ModelOutput>
         using var scope = NewDisposeScope();
         var h = act(bn1.call(conv1.call(x)));
         h = layer4.call(layer3.call(layer2.call(layer1.call(h))));
-        // Under bf16-activations the blocks hand on bf16; z is averaged in fp32 (a no-op cast otherwise).
-        var z = functional.adaptive_avg_pool2d(h.to_type(ScalarType.Float32), 1).flatten(1);
+        // Under bf16-activations the blocks hand on bf16; z is averaged in fp32. Other models keep their own type (fp64 in tests).
+        var z = functional.adaptive_avg_pool2d(h.dtype == ScalarType.BFloat16 ? h.to_type(ScalarType.Float32) : h, 1).flatten(1);
         // Each model's z is normalized on its own: one row per (sample, model).
         long n = z.shape[0];
         var features = Spec.Stack == 1 ? featureNorm.call(z) : featureNorm.call(z.view(n * Spec.Stack, -1)).view(n, -1);
