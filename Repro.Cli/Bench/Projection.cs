@@ -1,5 +1,5 @@
-using Repro.Model;
 using Repro.Experiments;
+using Repro.Model;
 using Repro.Training;
 
 namespace Repro.Cli.Bench;

@@ -1,6 +1,6 @@
-using Repro.Model;
 using System.Diagnostics;
 using Repro.Data;
+using Repro.Model;
 using Repro.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -75,8 +75,8 @@ public sealed record PeerTiming(string System, string Row, int BatchSize, double
 {
     /// <summary>The precision its step computed in: the script's "precision" field, else read from the system's name
     /// (older files: "pytorch-fp32", "pytorch-bf16", and "pytorch-compile", which was bf16).</summary>
-    public Model.ComputePrecision ComputePrecision =>
-        (Precision ?? (System.Contains("fp32") ? "fp32" : "bf16")) == "fp32" ? Model.ComputePrecision.Fp32 : Model.ComputePrecision.Bf16;
+    public ComputePrecision ComputePrecision =>
+        (Precision ?? (System.Contains("fp32") ? "fp32" : "bf16")) == "fp32" ? ComputePrecision.Fp32 : ComputePrecision.Bf16;
 
     /// <summary>As one of our timings, for <see cref="Projection"/>: the peer's Table 1 at its own rate.</summary>
     public StepTiming AsStepTiming() =>

@@ -36,11 +36,8 @@ internal static class BenchVerb
             var peers = parse.GetValue(peer) is { } peerFile ? RatioTable.Load(peerFile) : null;
             var repo = DataPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
             var loaded = ExperimentDefinition.Load(parse.GetValue(definition) ?? ExperimentDefinition.PathOf(repo, "table1"));
-            var precisionList = parse.GetRequiredValue(precisions).Select(p => p switch
-            {
-                "fp32" => Model.ComputePrecision.Fp32, "bf16" => Model.ComputePrecision.Bf16, "bf16-activations" => Model.ComputePrecision.Bf16Activations,
-                _ => throw new ConfigException("precision", $"expected fp32, bf16 and/or bf16-activations, got '{p}'"),
-            }).ToList();
+            var precisionList = parse.GetRequiredValue(precisions).Select(p => Model.ComputePrecisions.Parse(p)
+                ?? throw new ConfigException("precision", $"expected fp32, bf16 and/or bf16-activations, got '{p}'")).ToList();
             var configs = parse.GetRequiredValue(rows)
                 .SelectMany(r => precisionList.Select(p => loaded.ConfigFor(loaded.Row(r)) with { Device = parse.GetValue(device) ?? "auto", Precision = p }))
                 .ToList();

@@ -29,6 +29,10 @@ public static class ComputePrecisions
         _ => throw new ArgumentOutOfRangeException(nameof(p), p, null),
     };
 
+    /// <summary>The precision <paramref name="name"/> names (as <see cref="Name"/> writes it), or null.</summary>
+    public static ComputePrecision? Parse(string name) =>
+        Enum.GetValues<ComputePrecision>().Cast<ComputePrecision?>().FirstOrDefault(p => p!.Value.Name() == name);
+
     /// <summary>The convolutions' compute type: null for fp32.</summary>
     public static ScalarType? ConvolutionType(this ComputePrecision p) => p == ComputePrecision.Fp32 ? null : ScalarType.BFloat16;
 
